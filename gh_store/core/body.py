@@ -1,0 +1,188 @@
+"""The issue body: the object as people read it on github.com, plus the store's own metadata.
+
+A body written by gh-store looks like this::
+
+    ```json
+    {
+      "name": "test",
+      "value": 42
+    }
+    ```
+    <!-- gh-store:meta {"format":1,"version":2,"last_comment_id":2000000123,...} -->
+
+The fenced block renders as highlighted JSON; the HTML comment is invisible on github.com and keeps
+what the update processor needs to be idempotent out of the object's data. A body written by the
+original gh-store (the whole body is the JSON object) is read as a *legacy* body.
+
+Pure: text in, ``IssueBody`` out, and back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .exceptions import CorruptObjectError, InvalidUpdate
+from .hashchain import GENESIS
+
+__all__ = [
+    "FORMAT_VERSION",
+    "MAX_BODY_BYTES",
+    "MAX_BODY_CHARS",
+    "BodyMeta",
+    "IssueBody",
+    "check_body_size",
+    "decode_body",
+    "encode_body",
+]
+
+FORMAT_VERSION = 1
+#: GitHub refuses issue and comment bodies longer than this (422 "body is too long").
+MAX_BODY_CHARS = 65_536
+#: ... and, measured in UTF-8, larger than this.
+MAX_BODY_BYTES = 262_144
+
+_META_PREFIX = "<!-- gh-store:meta "
+_BODY_RE = re.compile(
+    r"\A(?P<fence>`{3,})json\n(?P<json>.*)\n(?P=fence)\n+"
+    r"<!-- gh-store:meta (?P<meta>\{[^\n]*\}) -->\s*\Z",
+    re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class BodyMeta:
+    """What the store keeps beside the data.
+
+    ``last_comment_id`` is the newest comment the processor has decided on (applied, rejected,
+    skipped as untrusted, or ignored as chat): only comments after it are pending.
+    ``since`` is the ``created_at`` from which the next run lists comments; it is never later than
+    the comment that holds the newest mark, so the next run sees whether that mark was placed.
+    ``marks`` are the reactions the last run placed or still owes, as (comment id, content).
+    """
+
+    version: int = 1
+    last_comment_id: int = 0
+    since: str | None = None
+    history_hash: str = GENESIS
+    applied_count: int = 0
+    marks: tuple[tuple[int, str], ...] = ()
+    format: int = FORMAT_VERSION
+    legacy: bool = field(default=False, compare=False)
+
+
+@dataclass(frozen=True)
+class IssueBody:
+    data: dict[str, Any]
+    meta: BodyMeta
+
+
+def encode_body(body: IssueBody) -> str:
+    """Render ``body`` as issue text (no size check: see ``check_body_size``)."""
+    text = json.dumps(body.data, indent=2, ensure_ascii=False, allow_nan=False)
+    fence = "`" * max(3, _longest_backtick_run(text) + 1)
+    meta = body.meta
+    meta_doc: dict[str, Any] = {
+        "format": FORMAT_VERSION,
+        "version": meta.version,
+        "last_comment_id": meta.last_comment_id,
+        "since": meta.since,
+        "history_hash": meta.history_hash,
+        "applied_count": meta.applied_count,
+        "marks": [[comment_id, content] for comment_id, content in meta.marks],
+    }
+    meta_text = json.dumps(meta_doc, separators=(",", ":"))
+    return f"{fence}json\n{text}\n{fence}\n{_META_PREFIX}{meta_text} -->\n"
+
+
+def decode_body(text: str | None) -> IssueBody:
+    """Read an issue body in gh-store's format or the original gh-store's plain JSON."""
+    if text is None or not text.strip():
+        raise CorruptObjectError("the issue body is empty: it holds no object")
+    normalized = text.replace("\r\n", "\n")
+    match = _BODY_RE.match(normalized)
+    if match is None:
+        if _META_PREFIX in normalized:
+            raise CorruptObjectError(
+                "the issue body has gh-store metadata but its JSON block was changed by hand "
+                "and can no longer be read"
+            )
+        return _decode_legacy(normalized)
+    try:
+        data = json.loads(match.group("json"))
+        meta_doc = json.loads(match.group("meta"))
+    except (ValueError, RecursionError) as exc:
+        raise CorruptObjectError(f"the issue body's JSON cannot be read: {exc}") from None
+    if not isinstance(data, dict):
+        raise CorruptObjectError("the issue body's JSON is not an object")
+    return IssueBody(data=data, meta=_meta_from_doc(meta_doc))
+
+
+def check_body_size(text: str, what: str = "the issue body") -> None:
+    """Raise ``InvalidUpdate`` if GitHub would refuse ``text`` as a body."""
+    chars = len(text)
+    size = len(text.encode("utf-8"))
+    if chars > MAX_BODY_CHARS or size > MAX_BODY_BYTES:
+        raise InvalidUpdate(
+            f"{what} would be {chars:,} characters ({size:,} bytes); GitHub allows "
+            f"{MAX_BODY_CHARS:,} characters and {MAX_BODY_BYTES:,} bytes"
+        )
+
+
+def _decode_legacy(text: str) -> IssueBody:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise CorruptObjectError(
+            "the issue body is neither gh-store's format nor a JSON object"
+        ) from None
+    if not isinstance(data, dict):
+        raise CorruptObjectError("the issue body is JSON but not an object")
+    return IssueBody(data=data, meta=BodyMeta(legacy=True))
+
+
+def _meta_from_doc(doc: Any) -> BodyMeta:
+    problem = "the issue body's gh-store metadata is damaged"
+    if not isinstance(doc, dict):
+        raise CorruptObjectError(problem)
+    try:
+        version = _whole(doc["version"])
+        last_comment_id = _whole(doc.get("last_comment_id", 0))
+        applied_count = _whole(doc.get("applied_count", 0))
+        since = doc.get("since")
+        history_hash = doc.get("history_hash", GENESIS)
+        marks_doc = doc.get("marks", [])
+        if not isinstance(since, str | None) or not isinstance(history_hash, str):
+            raise TypeError
+        if not isinstance(marks_doc, list):
+            raise TypeError
+        marks = tuple((_whole(m[0]), str(m[1])) for m in marks_doc)
+        fmt = _whole(doc.get("format", FORMAT_VERSION))
+    except (KeyError, TypeError, IndexError, ValueError):
+        raise CorruptObjectError(problem) from None
+    if fmt > FORMAT_VERSION:
+        raise CorruptObjectError(
+            f"the issue body was written by a newer gh-store (format {fmt}); upgrade gh-store"
+        )
+    return BodyMeta(
+        version=version,
+        last_comment_id=last_comment_id,
+        since=since,
+        history_hash=history_hash,
+        applied_count=applied_count,
+        marks=marks,
+        format=fmt,
+    )
+
+
+def _whole(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(value)
+    return value
+
+
+def _longest_backtick_run(text: str) -> int:
+    runs = re.findall(r"`+", text)
+    return max((len(run) for run in runs), default=0)

@@ -1,0 +1,107 @@
+"""Every error gh-store raises, in one hierarchy.
+
+The library raises; only the outer layers (the CLI and the action's ``run``) turn an
+exception into a message and an exit code. Messages never contain a token.
+
+    GitHubStoreError
+    ├── ConfigurationError          bad config file, key, value, or schema file
+    ├── ObjectNotFound              no issue carries the object's label
+    ├── ObjectExistsError           create() of an id that exists (also a ValueError)
+    ├── DuplicateUIDError           several issues carry one object's label
+    ├── InvalidUpdate               an update or object that cannot be stored (size, type, schema)
+    ├── CorruptObjectError          an issue body that is neither our format nor the original's
+    ├── ConcurrentUpdateError       another writer changed the object under this run
+    ├── AccessDeniedError           the caller may not do this (no token, untrusted issue author)
+    │   └── AuthError               GitHub refused the token or the right (also a GitHubAPIError)
+    └── GitHubAPIError              GitHub answered an error, or could not be reached, after retries
+        ├── AuthError
+        └── RateLimitError          still rate-limited after every retry
+
+The names ``GitHubStoreError``, ``ObjectNotFound``, ``InvalidUpdate``, ``ConcurrentUpdateError``,
+``ConfigurationError``, ``DuplicateUIDError`` and ``AccessDeniedError`` are the original
+gh-store's public names, kept so its users' ``except`` clauses keep working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AccessDeniedError",
+    "AuthError",
+    "ConcurrentUpdateError",
+    "ConfigurationError",
+    "CorruptObjectError",
+    "DuplicateUIDError",
+    "GitHubAPIError",
+    "GitHubStoreError",
+    "InvalidUpdate",
+    "ObjectExistsError",
+    "ObjectNotFound",
+    "RateLimitError",
+]
+
+
+class GitHubStoreError(Exception):
+    """Base of every gh-store error."""
+
+
+class ConfigurationError(GitHubStoreError):
+    """A config file, key or value (or a JSON Schema file) is wrong; the message names it."""
+
+
+class ObjectNotFound(GitHubStoreError):
+    """No issue holds an object with this id (or no issue has this number)."""
+
+
+class ObjectExistsError(GitHubStoreError, ValueError):
+    """``create`` was asked for an id that is already stored."""
+
+
+class DuplicateUIDError(GitHubStoreError):
+    """More than one issue carries the label of one object id."""
+
+
+class InvalidUpdate(GitHubStoreError):
+    """An update or object that cannot be stored: not a JSON object, too big, schema-invalid."""
+
+
+class CorruptObjectError(GitHubStoreError):
+    """An issue body that neither gh-store format can read (hand-edited, or not a store issue)."""
+
+
+class ConcurrentUpdateError(GitHubStoreError):
+    """Another writer changed the object while this run was working on it."""
+
+
+class AccessDeniedError(GitHubStoreError):
+    """The caller may not do this: no token for a write, or an issue opened by an untrusted user."""
+
+
+class GitHubAPIError(GitHubStoreError):
+    """GitHub answered an error (or could not be reached) after the configured retries.
+
+    ``status`` is the last HTTP status (0 when no answer came), ``method`` and ``path`` name the
+    request, ``github_message`` is GitHub's own ``message`` field when it sent one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 0,
+        method: str = "",
+        path: str = "",
+        github_message: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.method = method
+        self.path = path
+        self.github_message = github_message
+
+
+class AuthError(GitHubAPIError, AccessDeniedError):
+    """GitHub refused the token (401) or the permission (403/404 on a write)."""
+
+
+class RateLimitError(GitHubAPIError):
+    """GitHub's primary or secondary rate limit held through every retry."""
