@@ -83,6 +83,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without TCP_NODELAY each small response on a
+    # kept-alive connection stalls ~40 ms on delayed ACKs, which would distort every benchmark.
+    disable_nagle_algorithm = True
     server: _Server
     server_version = "GitHub.com"
     sys_version = ""
