@@ -104,11 +104,6 @@ def decode_body(text: str | None) -> IssueBody:
     normalized = text.replace("\r\n", "\n")
     match = _BODY_RE.match(normalized)
     if match is None:
-        if _META_PREFIX in normalized:
-            raise CorruptObjectError(
-                "the issue body has gh-store metadata but its JSON block was changed by hand "
-                "and can no longer be read"
-            )
         return _decode_legacy(normalized)
     try:
         data = json.loads(match.group("json"))
@@ -123,7 +118,13 @@ def decode_body(text: str | None) -> IssueBody:
 def check_body_size(text: str, what: str = "the issue body") -> None:
     """Raise ``InvalidUpdate`` if GitHub would refuse ``text`` as a body."""
     chars = len(text)
-    size = len(text.encode("utf-8"))
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        # A lone surrogate (JSON's "\ud800" decodes to one) has no UTF-8 form to send.
+        raise InvalidUpdate(
+            f"{what} holds a lone surrogate {text[exc.start]!r}, which is not Unicode text"
+        ) from None
     if chars > MAX_BODY_CHARS or size > MAX_BODY_BYTES:
         raise InvalidUpdate(
             f"{what} would be {chars:,} characters ({size:,} bytes); GitHub allows "
@@ -132,9 +133,16 @@ def check_body_size(text: str, what: str = "the issue body") -> None:
 
 
 def _decode_legacy(text: str) -> IssueBody:
+    # Tried before blaming a hand edit: a legacy object may hold the metadata marker as text
+    # inside a string, and no body in gh-store's format (it opens with a fence) parses as JSON.
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
+        if _META_PREFIX in text:
+            raise CorruptObjectError(
+                "the issue body has gh-store metadata but its JSON block was changed by hand "
+                "and can no longer be read"
+            ) from None
         raise CorruptObjectError(
             "the issue body is neither gh-store's format nor a JSON object"
         ) from None
@@ -147,6 +155,15 @@ def _meta_from_doc(doc: Any) -> BodyMeta:
     problem = "the issue body's gh-store metadata is damaged"
     if not isinstance(doc, dict):
         raise CorruptObjectError(problem)
+    # The format is checked first: a newer format may have dropped or renamed the other fields.
+    try:
+        fmt = _whole(doc.get("format", FORMAT_VERSION))
+    except ValueError:
+        raise CorruptObjectError(problem) from None
+    if fmt > FORMAT_VERSION:
+        raise CorruptObjectError(
+            f"the issue body was written by a newer gh-store (format {fmt}); upgrade gh-store"
+        )
     try:
         version = _whole(doc["version"])
         last_comment_id = _whole(doc.get("last_comment_id", 0))
@@ -158,14 +175,9 @@ def _meta_from_doc(doc: Any) -> BodyMeta:
             raise TypeError
         if not isinstance(marks_doc, list):
             raise TypeError
-        marks = tuple((_whole(m[0]), str(m[1])) for m in marks_doc)
-        fmt = _whole(doc.get("format", FORMAT_VERSION))
+        marks = tuple(_mark(m) for m in marks_doc)
     except (KeyError, TypeError, IndexError, ValueError):
         raise CorruptObjectError(problem) from None
-    if fmt > FORMAT_VERSION:
-        raise CorruptObjectError(
-            f"the issue body was written by a newer gh-store (format {fmt}); upgrade gh-store"
-        )
     return BodyMeta(
         version=version,
         last_comment_id=last_comment_id,
@@ -175,6 +187,12 @@ def _meta_from_doc(doc: Any) -> BodyMeta:
         marks=marks,
         format=fmt,
     )
+
+
+def _mark(doc: Any) -> tuple[int, str]:
+    if not isinstance(doc, list) or len(doc) != 2 or not isinstance(doc[1], str):
+        raise TypeError(doc)
+    return _whole(doc[0]), doc[1]
 
 
 def _whole(value: Any) -> int:

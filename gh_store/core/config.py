@@ -67,6 +67,14 @@ PERMISSION_LEVELS = ("none", "read", "triage", "write", "maintain", "admin")
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
+#: Keys of the original gh-store's config that this store no longer has, with what to do instead.
+_RETIRED_KEYS = {
+    "store.reactions.initial_state": (
+        "the original gh-store's reaction on an object's creation comment; gh-store no longer "
+        "marks creation comments (it never reads them as updates), so delete this key"
+    ),
+}
+
 
 @dataclass(frozen=True)
 class RetryConfig:
@@ -129,6 +137,8 @@ def load_config(path: Path | None = None) -> StoreConfig:
         raise ConfigurationError(f"{path}: config file not found") from None
     except OSError as exc:
         raise ConfigurationError(f"{path}: cannot read config file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"{path}: config file is not UTF-8: {exc}") from None
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -258,6 +268,9 @@ def parse_config(document: Any, source: str = "<config>") -> StoreConfig:
     uid_prefix = reader.string(store.get("uid_prefix", defaults.uid_prefix), "store.uid_prefix")
     if "," in uid_prefix or len(uid_prefix) >= 50:
         reader.fail("store.uid_prefix", "must be shorter than 50 characters, without commas")
+    if base_label.startswith(uid_prefix):
+        # The base label would then read as an object id label.
+        reader.fail("store.base_label", f"must not start with store.uid_prefix {uid_prefix!r}")
 
     return StoreConfig(
         base_label=base_label,
@@ -275,9 +288,14 @@ def parse_config(document: Any, source: str = "<config>") -> StoreConfig:
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
-        type(value), f"a {type(value).__name__}"
-    )
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: f"the number {value!r}",
+        float: f"the number {value!r}",
+    }.get(type(value), f"a {type(value).__name__}")
 
 
 class _Reader:
@@ -291,6 +309,9 @@ class _Reader:
         raise ConfigurationError(f"{self.source}: {where}{problem}")
 
     def mapping(self, value: Any, key: str) -> Mapping[str, Any]:
+        if value is None and key:
+            # `store:` with every line under it commented out: an empty section, not an error.
+            return {}
         if not isinstance(value, dict):
             self.fail(key or "top level", f"expected a mapping, got {_kind(value)}")
         for name in value:
@@ -302,6 +323,8 @@ class _Reader:
         for name in mapping:
             if name not in allowed:
                 full = f"{key}.{name}" if key else name
+                if full in _RETIRED_KEYS:
+                    self.fail(full, _RETIRED_KEYS[full])
                 self.fail(full, f"unknown key (allowed here: {', '.join(sorted(allowed))})")
 
     def string(self, value: Any, key: str) -> str:
@@ -329,6 +352,9 @@ class _Reader:
         return bool(value)
 
     def reaction(self, value: Any, key: str) -> str:
+        if value in (1, -1) and not isinstance(value, bool):
+            # YAML reads an unquoted +1 or -1 as a number.
+            self.fail(key, f'got the number {value}; quote the reaction, e.g. "{value:+d}"')
         text = self.string(value, key)
         if text not in REACTIONS:
             self.fail(key, f"must be one of {' '.join(REACTIONS)}, got {text!r}")

@@ -49,6 +49,11 @@ def object_id_from_labels(config: StoreConfig, labels: Iterable[Any]) -> str | N
     """The object id named by an issue's labels (label objects or names), if any."""
     for label in labels:
         name = label.get("name") if isinstance(label, dict) else label
-        if isinstance(name, str) and name.startswith(config.uid_prefix):
+        # The bare prefix names no object: object_label never makes it, so it is someone else's.
+        if (
+            isinstance(name, str)
+            and name.startswith(config.uid_prefix)
+            and name != config.uid_prefix
+        ):
             return name[len(config.uid_prefix) :]
     return None

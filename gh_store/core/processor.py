@@ -221,6 +221,7 @@ def plan_updates(
     last_decided_at: str | None = None
     last_marked_at: str | None = None
 
+    mark_room = _room_for_marks(pending, config)
     for comment in pending:
         comment_id = _comment_id(comment)
         last_decided_at = comment.get("created_at") or last_decided_at
@@ -239,7 +240,7 @@ def plan_updates(
             reason = parsed.reason
         else:
             candidate = apply_merge_patch(data, parsed.patch)
-            reason = _why_unstorable(candidate, schema, meta, version, applied_count)
+            reason = _why_unstorable(candidate, schema, version, applied_count, mark_room)
             if reason is None:
                 status = "applied"
                 data = candidate
@@ -302,9 +303,9 @@ def plan_updates(
 def _why_unstorable(
     candidate: Any,
     schema: ObjectSchema | None,
-    meta: BodyMeta,
     version: int,
     applied_count: int,
+    mark_room: int,
 ) -> str | None:
     if not isinstance(candidate, dict):
         return "the result is not a JSON object"
@@ -314,7 +315,8 @@ def _why_unstorable(
             shown = "; ".join(problems[:3])
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
             return f"the result does not match the schema: {shown}{more}"
-    # Size with generous metadata, so the final body (with this run's marks) still fits.
+    # Size with metadata at least as long as the final one: when this run applies anything, the
+    # body keeps this run's marks only (one per pending comment at most), not the last run's.
     probe = IssueBody(
         data=candidate,
         meta=BodyMeta(
@@ -322,11 +324,10 @@ def _why_unstorable(
             last_comment_id=10**12,
             since="2000-01-01T00:00:00Z",
             applied_count=applied_count + 1,
-            marks=meta.marks,
         ),
     )
     try:
-        check_body_size(encode_body(probe) + " " * _MARK_ROOM)
+        check_body_size(encode_body(probe) + " " * mark_room)
     except InvalidUpdate as exc:
         return str(exc)
     except (ValueError, TypeError) as exc:
@@ -334,8 +335,11 @@ def _why_unstorable(
     return None
 
 
-#: Characters kept free in the body for the marks of one run (about 250 marks).
-_MARK_ROOM = 6_000
+def _room_for_marks(pending: Sequence[Mapping[str, Any]], config: StoreConfig) -> int:
+    """Characters the metadata's ``marks`` can take for ``pending``: ``[id,"content"],`` each."""
+    reactions = config.reactions
+    longest = max(len(r) for r in (reactions.processed, reactions.rejected, reactions.untrusted))
+    return sum(len(str(_comment_id(c))) + longest + 6 for c in pending)
 
 
 def _missing_marks(meta: BodyMeta, ordered: Sequence[Mapping[str, Any]]) -> tuple[Mark, ...]:

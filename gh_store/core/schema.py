@@ -14,12 +14,14 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
+from referencing.exceptions import Unresolvable
 
 from .exceptions import ConfigurationError, InvalidUpdate
 
 __all__ = ["ObjectSchema"]
 
 _MAX_LISTED = 5
+_UNKNOWN_DRAFT: Any = object()
 
 
 class ObjectSchema:
@@ -28,7 +30,20 @@ class ObjectSchema:
     def __init__(self, schema: Any, source: str = "<schema>") -> None:
         if not isinstance(schema, dict | bool):
             raise ConfigurationError(f"{source}: a JSON Schema must be an object or a boolean")
-        cls = validator_for(schema, default=jsonschema.Draft202012Validator)
+        draft = schema.get("$schema") if isinstance(schema, dict) else None
+        if draft is not None and not isinstance(draft, str):
+            raise ConfigurationError(f"{source}: $schema must be a string (a draft's URI)")
+        # Without a $schema, 2020-12. An unknown one is refused rather than silently read as
+        # 2020-12: a mistyped draft-07 URI would otherwise change what the keywords mean.
+        cls = validator_for(schema, default=_UNKNOWN_DRAFT)
+        if cls is _UNKNOWN_DRAFT:
+            if draft is not None:
+                raise ConfigurationError(
+                    f"{source}: unknown $schema {draft!r}; use a draft's URI, e.g. "
+                    f"{jsonschema.Draft202012Validator.META_SCHEMA['$id']!r} or "
+                    f"{jsonschema.Draft7Validator.META_SCHEMA['$id']!r}"
+                )
+            cls = jsonschema.Draft202012Validator
         try:
             cls.check_schema(schema)  # type: ignore[arg-type]  # booleans are schemas too
         except SchemaError as exc:
@@ -45,15 +60,23 @@ class ObjectSchema:
             raise ConfigurationError(f"{path}: schema file not found") from None
         except OSError as exc:
             raise ConfigurationError(f"{path}: cannot read schema file: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigurationError(f"{path}: schema file is not UTF-8: {exc}") from None
         try:
             document = json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ConfigurationError(f"{path}: schema file is not JSON: {exc}") from None
         return cls(document, source=str(path))
 
     def errors(self, data: Any) -> list[str]:
         """Every violation, as ``at /path: message``, in a stable order."""
-        found = sorted(self._validator.iter_errors(data), key=lambda e: list(map(str, e.path)))
+        try:
+            found = sorted(self._validator.iter_errors(data), key=lambda e: list(map(str, e.path)))
+        except Unresolvable as exc:
+            # A $ref is only followed when data reaches it, so a dangling one shows up here.
+            raise ConfigurationError(
+                f"{self.source}: the schema has a broken $ref: {exc}"
+            ) from None
         return [f"at /{'/'.join(map(str, e.path))}: {e.message}" for e in found]
 
     def check(self, data: Any) -> None:

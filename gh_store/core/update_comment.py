@@ -58,7 +58,9 @@ def parse_update_comment(body: str | None) -> ParsedComment:
     if fenced:
         text = fenced.group("inner").strip()
     looks_like_json = text[:1] in ("{", "[")
-    if nesting_depth(text) > MAX_DEPTH:
+    # Only text that opens like JSON can nest (scalars cannot), so prose full of brackets
+    # stays chat instead of being rejected as a deep update.
+    if looks_like_json and nesting_depth(text) > MAX_DEPTH:
         return ParsedComment(CommentKind.BROKEN, reason=f"nested deeper than {MAX_DEPTH} levels")
     try:
         value = json.loads(text, parse_constant=_refuse_constant)
@@ -99,6 +101,11 @@ def encode_update_comment(changes: Any) -> str:
         raise InvalidUpdate(f"the update is nested deeper than {MAX_DEPTH} levels") from None
     if nesting_depth(text) > MAX_DEPTH:
         raise InvalidUpdate(f"the update is nested deeper than {MAX_DEPTH} levels")
+    # json.dumps turns 1, 1.5, True and None keys into strings: the update would not read back
+    # as written, and {1: .., "1": ..} would become a duplicate key.
+    bad_keys = _non_string_keys(payload)
+    if bad_keys:
+        raise InvalidUpdate(f"the update's keys must be strings, not {bad_keys[0]!r}")
     check_body_size(text, "the update comment")
     assert len(text) <= MAX_BODY_CHARS
     return text
@@ -127,6 +134,20 @@ def nesting_depth(text: str) -> int:
         elif char in "]}":
             depth -= 1
     return deepest
+
+
+def _non_string_keys(value: Any) -> list[object]:
+    """The keys of ``value``'s objects, at any depth, that are not strings."""
+    # Called only after the depth check, so the recursion is bounded by MAX_DEPTH.
+    found: list[object] = []
+    if isinstance(value, Mapping):
+        found.extend(key for key in value if not isinstance(key, str))
+        for item in value.values():
+            found.extend(_non_string_keys(item))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            found.extend(_non_string_keys(item))
+    return found
 
 
 def _is_envelope(value: Mapping[str, Any]) -> bool:
