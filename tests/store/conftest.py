@@ -1,0 +1,76 @@
+"""Fixtures for the store's tests: a config that never sleeps, stores for several callers, and a
+raw HTTP helper for what the store must not do itself (edit or delete a comment, react)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from gh_store.core.config import RateLimitConfig, RetryConfig, StoreConfig
+from gh_store.core.store import GitHubStore
+from gh_store.emulator import GitHubEmulator
+from gh_store.emulator.state import RepoState
+
+#: No pacing and no backoff, so tests never sleep; 3 attempts so each retry path is taken.
+FAST = dataclasses.replace(
+    StoreConfig(),
+    rate_limit=RateLimitConfig(min_write_interval=0),
+    retries=RetryConfig(max_attempts=3, backoff_factor=0),
+)
+
+MakeStore = Callable[..., GitHubStore]
+Call = Callable[..., requests.Response]
+
+
+@pytest.fixture
+def make_store(gh: GitHubEmulator) -> Iterator[MakeStore]:
+    """``make_store(token=<owner>, **kwargs)``: a store on ``gh``, closed after the test."""
+    made: list[GitHubStore] = []
+    sentinel = object()
+
+    def make(token: Any = sentinel, **kwargs: Any) -> GitHubStore:
+        kwargs.setdefault("config", FAST)
+        chosen = gh.owner_token if token is sentinel else token
+        store = GitHubStore(gh.repo, chosen, api_url=gh.url, **kwargs)
+        made.append(store)
+        return store
+
+    yield make
+    for store in made:
+        store.close()
+
+
+@pytest.fixture
+def store(make_store: MakeStore) -> GitHubStore:
+    """A store writing as the repository owner."""
+    return make_store()
+
+
+@pytest.fixture
+def call(gh: GitHubEmulator) -> Iterator[Call]:
+    """``call(method, path, token, json=None)``: one raw request to ``gh`` as ``token``."""
+    session = requests.Session()
+
+    def _call(method: str, path: str, token: str, json: Any = None) -> requests.Response:
+        headers = {"Authorization": f"token {token}"}
+        response = session.request(method, gh.url + path, json=json, headers=headers, timeout=10)
+        assert response.status_code < 300, response.text
+        return response
+
+    yield _call
+    session.close()
+
+
+@pytest.fixture
+def later_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+    """``later(seconds)``: move the emulator's clock forward (its times have whole seconds)."""
+    original = RepoState.now
+
+    def later(seconds: int) -> None:
+        monkeypatch.setattr(RepoState, "now", staticmethod(lambda: original() + seconds))
+
+    return later

@@ -1,0 +1,37 @@
+"""The package root: light to import, with every public name reachable from it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import gh_store
+from gh_store.core import exceptions
+
+
+def test_importing_gh_store_loads_no_heavy_dependency() -> None:
+    code = (
+        "import gh_store, sys;"
+        " heavy = {'ghapi', 'jsonschema', 'yaml', 'httpx2'} & set(sys.modules);"
+        " assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_public_name_resolves_to_its_home() -> None:
+    from gh_store import GitHubStore
+    from gh_store.core.store import GitHubStore as Home
+
+    assert GitHubStore is Home
+    for name in gh_store.__all__:
+        assert getattr(gh_store, name) is not None
+    assert set(exceptions.__all__) <= set(gh_store.__all__)
+    assert gh_store.ObjectNotFound is exceptions.ObjectNotFound
+    assert gh_store.__version__ == "1.0.0"
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        gh_store.Nope  # noqa: B018
