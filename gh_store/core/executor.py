@@ -66,6 +66,10 @@ def process_issue(
         if plan.refused:
             log.warning("%s", plan.refused)
             break
+        # The last run's marks first: the write below drops them from the metadata, so a run
+        # that dies after it must not still owe them (the next one could no longer tell).
+        for mark in plan.repair_marks:
+            _place(transport, mark)
         if plan.needs_write:
             fields: dict[str, Any] = {}
             if plan.body_text is not None:
@@ -74,7 +78,7 @@ def process_issue(
                 fields["state"] = "closed"
                 fields["state_reason"] = "completed"
             issue = transport.update_issue(issue_number, **fields)
-        for mark in (*plan.repair_marks, *plan.marks):
+        for mark in plan.marks:
             _place(transport, mark)
         outcomes.extend(plan.outcomes)
         if not plan.needs_write or rounds >= max_rounds:

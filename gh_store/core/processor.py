@@ -13,7 +13,8 @@ The rules (the executor in ``executor.py`` only performs what the plan says):
   *rejected*: the object is unchanged by it. Each update applies whole or not at all.
 * Everything goes in one write: data, metadata and ``state: closed``. Marks come after it.
 * Crash safety: the metadata keeps the last run's marks; if the newest of them is missing from
-  its comment, the next run places them all again (placing a reaction twice is harmless).
+  its comment, the next run places them all again (placing a reaction twice is harmless), before
+  its own write, which no longer lists them.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class UpdatePlan:
     body_text: str | None  # the new body, or None when the body need not change
     close: bool  # the issue must be closed
     marks: tuple[Mark, ...]  # reactions for this run's decisions, in comment order
-    repair_marks: tuple[Mark, ...]  # the previous run's marks, placed again after a crash
+    repair_marks: tuple[Mark, ...]  # the previous run's marks, placed again before the write
     outcomes: tuple[UpdateOutcome, ...]
     refused: str | None = None  # why nothing was done (the issue's author may not write)
 
@@ -380,7 +381,9 @@ def _meta_or_legacy(issue: Mapping[str, Any]) -> BodyMeta:
 
 
 def _trusted_without_asking(login: str, config: StoreConfig, owner: str) -> bool:
-    return login in (owner, ACTIONS_BOT) or login in config.trust.users
+    # GitHub logins are case-insensitive: a config may spell one differently from the API.
+    known = {name.casefold() for name in (owner, ACTIONS_BOT, *config.trust.users)}
+    return login.casefold() in known
 
 
 def _login(item: Mapping[str, Any]) -> str:

@@ -1,0 +1,173 @@
+"""Builders shared by the processor tests: plain-dict issues and comments for the planner, and
+store objects, transports and a ticking clock on the emulator for the executor."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import threading
+import urllib.request
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from gh_store.core.body import BodyMeta, IssueBody, decode_body, encode_body
+from gh_store.core.config import RateLimitConfig, RetryConfig, StoreConfig, TrustConfig
+from gh_store.core.hashchain import GENESIS, extend_chain
+from gh_store.core.merge_patch import apply_merge_patch
+from gh_store.emulator import GitHubEmulator
+from gh_store.transport import GhApiTransport
+
+OWNER = "octo"  # owns octo/store, the emulator's repository
+BOT = "github-actions[bot]"
+LABELS = ["stored-object", "UID:x"]
+#: 2023-11-14T22:13:20Z: the emulator's clock starts here and ticks one second per event.
+EPOCH = 1_700_000_000
+
+FAST = RateLimitConfig(max_requests_per_hour=0, min_write_interval=0)
+
+
+def store_config(**trust: Any) -> StoreConfig:
+    """The defaults, without write pacing (tests must not sleep), with ``trust`` overrides."""
+    return dataclasses.replace(
+        StoreConfig(), rate_limit=FAST, trust=dataclasses.replace(TrustConfig(), **trust)
+    )
+
+
+# --- plain data for the planner -------------------------------------------------------------------
+
+
+def iso(second: int) -> str:
+    return f"2024-01-01T00:{second // 60:02d}:{second % 60:02d}Z"
+
+
+def issue_dict(
+    data: Mapping[str, Any] | None = None,
+    meta: BodyMeta | None = None,
+    *,
+    body: str | None = None,
+    author: str = OWNER,
+    state: str = "open",
+    number: int = 7,
+) -> dict[str, Any]:
+    """An issue as GitHub lists it; ``body`` (raw text) wins over ``data`` and ``meta``."""
+    text = (
+        body if body is not None else encode_body(IssueBody(dict(data or {}), meta or BodyMeta()))
+    )
+    return {
+        "number": number,
+        "state": state,
+        "body": text,
+        "user": {"login": author},
+        "labels": [{"name": name} for name in LABELS],
+        "html_url": f"https://github.com/octo/store/issues/{number}",
+    }
+
+
+def comment_dict(
+    comment_id: int,
+    body: Any,
+    author: str = OWNER,
+    *,
+    reactions: Mapping[str, int] | None = None,
+    second: int | None = None,
+) -> dict[str, Any]:
+    """A comment; ``body`` that is not a string is sent as its JSON text."""
+    text = body if isinstance(body, str) else json.dumps(body)
+    created = iso(second if second is not None else comment_id % 3600)
+    return {
+        "id": comment_id,
+        "body": text,
+        "user": {"login": author},
+        "html_url": f"https://github.com/octo/store/issues/7#issuecomment-{comment_id}",
+        "created_at": created,
+        "updated_at": created,
+        "reactions": {"total_count": sum((reactions or {}).values()), **(reactions or {})},
+    }
+
+
+# --- expected results -----------------------------------------------------------------------------
+
+
+def fold(base: Mapping[str, Any], patches: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Apply ``patches`` once each, in order: what the store must end up holding."""
+    data: Any = dict(base)
+    for patch in patches:
+        data = apply_merge_patch(data, patch)
+    assert isinstance(data, dict)
+    return data
+
+
+def chain(applied: Iterable[tuple[int, str]]) -> str:
+    """The history hash after applying ``(comment id, body)`` in order."""
+    value = GENESIS
+    for comment_id, body in applied:
+        value = extend_chain(value, comment_id, body)
+    return value
+
+
+# --- the emulator ---------------------------------------------------------------------------------
+
+
+def install_ticking_clock(gh: GitHubEmulator) -> None:
+    """Make every timestamped event one second after the previous one.
+
+    GitHub's ``since`` has one-second resolution; seeding hundreds of comments in one real second
+    would make the processor list them all again, which no real issue does (GitHub allows about 80
+    comments a minute). A ticking clock also makes the request counts independent of timing.
+    """
+    ticks = itertools.count(EPOCH)
+    lock = threading.Lock()
+
+    def now() -> int:
+        with lock:
+            return next(ticks)
+
+    gh.state.now = now  # type: ignore[method-assign]
+
+
+def seed_object(
+    gh: GitHubEmulator,
+    data: Mapping[str, Any],
+    meta: BodyMeta | None = None,
+    *,
+    author: str = OWNER,
+    state: str = "open",
+) -> int:
+    """An object's issue, as ``create`` makes it (our body format, the two labels)."""
+    body = encode_body(IssueBody(dict(data), meta or BodyMeta()))
+    return gh.seed_issue("Stored Object: x", body, list(LABELS), user=author, state=state)
+
+
+def transport_for(
+    gh: GitHubEmulator, token: str | None = None, *, max_attempts: int = 3
+) -> GhApiTransport:
+    """A transport as the action builds one (the Actions bot's token by default), without waits."""
+    return GhApiTransport(
+        gh.repo,
+        token or gh.bot_token,
+        api_url=gh.url,
+        retries=RetryConfig(max_attempts=max_attempts, backoff_factor=0.0),
+        rate_limit=FAST,
+    )
+
+
+def stored(gh: GitHubEmulator, number: int) -> IssueBody:
+    return decode_body(gh.issue(number)["body"])
+
+
+def bot_marks(gh: GitHubEmulator, comment_id: int) -> list[str]:
+    """The reactions the processor (the Actions bot) placed on a comment, sorted."""
+    return sorted(r["content"] for r in gh.reactions(comment_id) if r["user"]["login"] == BOT)
+
+
+def edit_comment(gh: GitHubEmulator, token: str, comment_id: int, body: str) -> None:
+    """Edit a comment over HTTP, as its author would on github.com."""
+    request = urllib.request.Request(
+        f"{gh.url}/repos/{gh.repo}/issues/comments/{comment_id}",
+        data=json.dumps({"body": body}).encode(),
+        method="PATCH",
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 200

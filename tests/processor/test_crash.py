@@ -1,0 +1,162 @@
+"""Crash safety: a run that dies at any request, rerun, leaves every update applied exactly once.
+
+The updates are chosen so that applying one twice, or out of order, changes the result:
+``{"a":1}``, ``{"a":2}``, ``{"a":3,"b":null}`` on ``{"b":0}`` must give ``{"a":3}``; a chat
+comment and an untrusted update sit between them. Each scenario runs on a fresh emulator.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from gh_store.core.exceptions import GitHubAPIError
+from gh_store.core.executor import process_issue
+from gh_store.emulator import GitHubEmulator
+
+from .support import (
+    bot_marks,
+    chain,
+    fold,
+    install_ticking_clock,
+    seed_object,
+    store_config,
+    stored,
+    transport_for,
+)
+
+CONFIG = store_config()
+BASE: dict[str, Any] = {"b": 0}
+TRUSTED: list[dict[str, Any]] = [{"a": 1}, {"a": 2}, {"a": 3, "b": None}]
+EXPECTED = fold(BASE, TRUSTED)
+
+
+@dataclass(frozen=True)
+class Scene:
+    gh: GitHubEmulator
+    number: int
+    applied: list[int]  # the trusted updates, in order
+    untrusted: int
+    chat: int
+
+
+def build_scene(gh: GitHubEmulator) -> Scene:
+    install_ticking_clock(gh)
+    gh.set_permission("alice", "write")
+    gh.set_permission("rita", "read")
+    number = seed_object(gh, BASE)
+    first = gh.seed_comment(number, json.dumps(TRUSTED[0]), user="octo")
+    chat = gh.seed_comment(number, "I'll bump it twice more", user="octo")
+    second = gh.seed_comment(number, json.dumps(TRUSTED[1]), user="alice")
+    untrusted = gh.seed_comment(number, '{"a": 99, "b": "mine"}', user="rita")
+    third = gh.seed_comment(number, json.dumps(TRUSTED[2]), user="octo")
+    return Scene(gh, number, [first, second, third], untrusted, chat)
+
+
+def scene() -> Iterator[Scene]:
+    with GitHubEmulator(repo="octo/store") as gh:
+        yield build_scene(gh)
+
+
+def run(scene: Scene, *, max_attempts: int = 3) -> None:
+    with transport_for(scene.gh, max_attempts=max_attempts) as transport:
+        process_issue(transport, CONFIG, scene.number)
+
+
+def run_failing(scene: Scene) -> None:
+    """A run that must die of the injected fault (no retries, as if the runner were killed)."""
+    with pytest.raises(GitHubAPIError):
+        run(scene, max_attempts=1)
+
+
+def assert_converged(scene: Scene) -> None:
+    """Every trusted update applied once, in order; every decided comment marked once."""
+    gh, number = scene.gh, scene.number
+    body = stored(gh, number)
+    assert body.data == EXPECTED
+    assert (body.meta.version, body.meta.applied_count) == (1 + 3, 3)
+    assert body.meta.last_comment_id == scene.applied[-1]
+    texts = {c["id"]: c["body"] for c in gh.comments(number)}
+    assert body.meta.history_hash == chain((i, texts[i]) for i in scene.applied)
+    assert gh.issue(number)["state"] == "closed"
+    for comment_id in scene.applied:
+        assert bot_marks(gh, comment_id) == ["+1"], comment_id
+    assert bot_marks(gh, scene.untrusted) == ["eyes"]
+    assert bot_marks(gh, scene.chat) == []
+
+
+def clean_run_requests() -> int:
+    for first in scene():
+        first.gh.clear_requests()
+        run(first)
+        assert_converged(first)
+        return len(first.gh.requests)
+    raise AssertionError("unreachable")
+
+
+CLEAN_REQUESTS = clean_run_requests()
+FAULTS: dict[str, dict[str, Any]] = {
+    "503 before the request acts": {"status": 503},
+    "answer lost after the request acted": {"status": None, "drop": True, "after": True},
+}
+
+
+def test_the_clean_run_is_the_one_measured() -> None:
+    # issue, comments, 2 permissions (alice, rita), the write, 4 marks, the last look
+    assert CLEAN_REQUESTS == 1 + 1 + 2 + 1 + 4 + 1
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+@pytest.mark.parametrize("k", range(CLEAN_REQUESTS))
+def test_crash_at_any_request_then_rerun_converges(fault: str, k: int) -> None:
+    for crashed in scene():
+        injected = crashed.gh.inject(path=".*", skip=k, **FAULTS[fault])
+        run_failing(crashed)
+        assert injected.applied == 1
+
+        run(crashed)
+
+        assert_converged(crashed)
+        crashed.gh.clear_requests()
+        run(crashed)  # and a further run has nothing left to do
+        assert len(crashed.gh.requests) == 2
+        assert_converged(crashed)
+
+
+def _index_of_write() -> int:
+    for probe in scene():
+        probe.gh.clear_requests()
+        run(probe)
+        return [r.method for r in probe.gh.requests].index("PATCH")
+    raise AssertionError("unreachable")
+
+
+WRITE = _index_of_write()
+
+
+@pytest.mark.parametrize(
+    "k", [WRITE, WRITE + 1, CLEAN_REQUESTS - 2], ids=["write", "first mark", "last mark"]
+)
+def test_a_second_crash_during_recovery_still_converges(k: int) -> None:
+    """The run that repairs a crashed run's marks dies too, at each of its requests in turn."""
+    j = 0
+    while True:
+        for twice in scene():
+            twice.gh.inject(path=".*", skip=k, status=None, drop=True, after=True)
+            run_failing(twice)
+            second = twice.gh.inject(path=".*", skip=j, status=None, drop=True, after=True)
+            try:
+                run(twice, max_attempts=1)
+            except GitHubAPIError:
+                assert second.applied == 1
+            else:
+                assert second.applied == 0
+                assert_converged(twice)
+                return
+            run(twice)
+            assert_converged(twice)
+        j += 1

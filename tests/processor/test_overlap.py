@@ -1,0 +1,194 @@
+"""Two runs overlapping on one issue, comments arriving meanwhile: nothing lost, nothing doubled.
+
+GitHub has no compare-and-swap on issues, so a run may write a body older than one another run
+has just written. The processor must converge anyway: after the runs (and one more, as the
+workflow's queue would start), the object is the serial fold of every trusted valid update.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from gh_store.core.body import decode_body
+from gh_store.core.executor import process_issue
+from gh_store.core.processor import ProcessReport
+from gh_store.emulator import GitHubEmulator
+from gh_store.transport import GhApiTransport
+
+from .support import FAST, bot_marks, chain, fold, seed_object, store_config, stored, transport_for
+
+CONFIG = store_config()
+BASE: dict[str, Any] = {"b": 0}
+
+
+class Ledger:
+    """The comments posted, with what each must become."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: list[tuple[int, str, Any]] = []  # (id, kind, patch)
+
+    def add(self, comment_id: int, kind: str, patch: Any = None) -> None:
+        with self.lock:
+            self.entries.append((comment_id, kind, patch))
+
+    def trusted_in_order(self) -> list[tuple[int, Any]]:
+        return sorted((i, p) for i, kind, p in self.entries if kind == "applied")
+
+
+def post(gh: GitHubEmulator, number: int, ledger: Ledger, login: str, text: str, kind: str) -> None:
+    """Comment over HTTP as ``login``, as a person (or the client) would."""
+    with transport_for(gh, gh.token_for(login, permission=None)) as transport:
+        comment = transport.create_comment(number, text)
+    patch = json.loads(text) if kind == "applied" else None
+    ledger.add(int(comment["id"]), kind, patch)
+
+
+def seed(gh: GitHubEmulator, number: int, ledger: Ledger, login: str, text: str, kind: str) -> None:
+    patch = json.loads(text) if kind == "applied" else None
+    ledger.add(gh.seed_comment(number, text, user=login), kind, patch)
+
+
+#: Comments arriving while the runs work: (author, text, what must become of it).
+ARRIVALS = [
+    ("alice", '{"a": 3, "b": null}', "applied"),
+    ("rita", '{"a": 99}', "untrusted"),
+    ("octo", "thanks both", "chat"),
+    ("alice", '{"c": {"d": 1}}', "applied"),
+    ("octo", '{"c": [', "rejected"),
+    ("octo", '{"c": {"e": 2}, "a": 4}', "applied"),
+]
+MARK = {"applied": ["+1"], "rejected": ["-1"], "untrusted": ["eyes"], "chat": []}
+
+
+def start(gh: GitHubEmulator) -> tuple[int, Ledger]:
+    gh.set_permission("alice", "write")
+    gh.set_permission("rita", "read")
+    number = seed_object(gh, BASE)
+    ledger = Ledger()
+    seed(gh, number, ledger, "octo", '{"a": 1}', "applied")
+    seed(gh, number, ledger, "rita", '{"b": "rita"}', "untrusted")
+    seed(gh, number, ledger, "alice", '{"a": 2}', "applied")
+    return number, ledger
+
+
+def assert_converged(gh: GitHubEmulator, number: int, ledger: Ledger) -> None:
+    trusted = ledger.trusted_in_order()
+    body = stored(gh, number)
+    assert body.data == fold(BASE, [p for _, p in trusted])
+    assert (body.meta.applied_count, body.meta.version) == (len(trusted), 1 + len(trusted))
+    texts = {c["id"]: c["body"] for c in gh.comments(number)}
+    assert body.meta.history_hash == chain((i, texts[i]) for i, _ in trusted)
+    for comment_id, kind, _ in ledger.entries:
+        assert bot_marks(gh, comment_id) == MARK[kind], (comment_id, kind)
+
+
+def in_thread(work: Callable[[], Any], results: list[Any]) -> threading.Thread:
+    def target() -> None:
+        try:
+            results.append(work())
+        except BaseException as exc:  # reported by the test, not lost in the thread
+            results.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread
+
+
+def process(gh: GitHubEmulator, number: int, transport: GhApiTransport | None = None) -> Any:
+    with transport or transport_for(gh) as used:
+        return process_issue(used, CONFIG, number)
+
+
+def written_last_ids(gh: GitHubEmulator) -> list[int]:
+    """``last_comment_id`` of each body written, in the order the writes arrived."""
+    return [
+        decode_body(r.body["body"]).meta.last_comment_id
+        for r in gh.requests
+        if r.method == "PATCH" and isinstance(r.body, dict) and "body" in r.body
+    ]
+
+
+class GatedTransport(GhApiTransport):
+    """Signals after its first listing of comments and holds its first write until let go."""
+
+    def __init__(self, gh: GitHubEmulator, listed: threading.Event, go: threading.Event) -> None:
+        super().__init__(gh.repo, gh.bot_token, api_url=gh.url, rate_limit=FAST)
+        self.listed, self.go = listed, go
+
+    def list_comments(self, number: int, *, since: str | None = None) -> Iterator[dict[str, Any]]:
+        comments = list(super().list_comments(number, since=since))
+        self.listed.set()
+        return iter(comments)
+
+    def update_issue(self, number: int, **fields: Any) -> dict[str, Any]:
+        assert self.go.wait(timeout=60), "run B never finished"
+        return super().update_issue(number, **fields)
+
+
+def test_stale_write_after_a_newer_one_loses_nothing(gh: GitHubEmulator) -> None:
+    """A reads, B reads, B writes, A writes a stale body; comments arrive in between."""
+    number, ledger = start(gh)
+    listed, go = threading.Event(), threading.Event()
+    results_a: list[Any] = []
+    run_a = in_thread(lambda: process(gh, number, GatedTransport(gh, listed, go)), results_a)
+    assert listed.wait(timeout=60)
+    post(gh, number, ledger, *ARRIVALS[0])  # A did not see it; B will
+    results_b: list[Any] = []
+    in_thread(lambda: process(gh, number), results_b).join()
+    for arrival in ARRIVALS[1:]:
+        post(gh, number, ledger, *arrival)  # neither saw these
+    go.set()
+    run_a.join()
+
+    report_a, report_b = results_a[0], results_b[0]
+    assert isinstance(report_a, ProcessReport) and isinstance(report_b, ProcessReport)
+    first_arrival = ledger.entries[3][0]
+    # The interleaving happened: B wrote up to the first arrival, then A wrote an older body...
+    assert written_last_ids(gh)[:2] == [first_arrival, ledger.entries[2][0]]
+    # ... and A's last look found what its stale write had left out.
+    assert report_a.rounds == 2
+    process(gh, number)  # the workflow's queued run
+    assert_converged(gh, number, ledger)
+
+
+@pytest.mark.parametrize(
+    ("write_delay", "b_starts_after", "arrival_gap"),
+    [(0.05, 0.0, 0.01), (0.2, 0.0, 0.03), (0.2, 0.05, 0.02), (0.5, 0.02, 0.05), (0.1, 0.1, 0.0)],
+)
+def test_overlapping_runs_with_delays_converge(
+    gh: GitHubEmulator, write_delay: float, b_starts_after: float, arrival_gap: float
+) -> None:
+    number, ledger = start(gh)
+    gh.latency = 0.01
+    # The first write to reach the issue waits, so the other run may write before it.
+    gh.inject(status=None, method="PATCH", path=r"/issues/\d+$", delay=write_delay)
+    results: list[Any] = []
+
+    def arrivals() -> None:
+        for arrival in ARRIVALS:
+            post(gh, number, ledger, *arrival)
+            time.sleep(arrival_gap)  # spreads the arrivals over the runs' work
+
+    def run_b() -> Any:
+        time.sleep(b_starts_after)
+        return process(gh, number)
+
+    threads = [
+        in_thread(lambda: process(gh, number), results),
+        in_thread(run_b, results),
+        in_thread(arrivals, results),
+    ]
+    for thread in threads:
+        thread.join()
+
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    gh.latency = 0.0
+    process(gh, number)  # the workflow's queued run
+    assert_converged(gh, number, ledger)
