@@ -23,7 +23,9 @@ from gh_store.core.config import (
 )
 from gh_store.core.exceptions import ConfigurationError
 
-ORIGINAL_DEFAULT_CONFIG = Path("/tmp/orig/gh_store/default_config.yml")
+ORIGINAL_DEFAULT_CONFIG = (
+    Path(__file__).parent.parent / "fixtures" / "original-gh-store" / "default_config.yml"
+)
 
 
 def _write(tmp_path: Path, document: Any) -> Path:
@@ -284,9 +286,6 @@ def test_file_that_is_not_utf8(tmp_path: Path) -> None:
 # --- the original gh-store's default config ----------------------------------------------------
 
 
-@pytest.mark.skipif(
-    not ORIGINAL_DEFAULT_CONFIG.exists(), reason="needs the unpacked gh-store 0.11.3 in /tmp/orig"
-)
 def test_original_default_config_names_its_retired_key() -> None:
     with pytest.raises(ConfigurationError) as caught:
         load_config(ORIGINAL_DEFAULT_CONFIG)

@@ -1,0 +1,65 @@
+"""Bump a counter object with the gh-store client, and apply the update in the same run.
+
+Vendoring the client: copy the ``gh_store/`` folder of the gh-store repository next to this
+script (or into your repository's root), and install its three dependencies::
+
+    python -m pip install ghapi PyYAML jsonschema
+
+Nothing else is needed: no package install of gh-store itself. In a workflow, pass the job's
+token as ``GITHUB_TOKEN`` (the job needs ``permissions: issues: write``). The update is posted as
+a comment and applied at once with ``apply=True``, because comments posted with ``GITHUB_TOKEN``
+start no workflow (so the processing action would not run for them).
+
+Usage::
+
+    python examples/scripts/update_counter.py --object-id counter [--repo owner/name]
+        [--config examples/config.yml] [--by 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+# The vendored copy of gh_store/ sits in the repository root, two folders up.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from gh_store import GitHubStore
+from gh_store.core.exceptions import GitHubStoreError, ObjectNotFound
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--object-id", default="counter")
+    parser.add_argument("--repo", default=os.environ.get("GITHUB_REPOSITORY"))
+    parser.add_argument("--config", type=Path, default=None)
+    parser.add_argument("--by", type=int, default=1, help="how much to add")
+    args = parser.parse_args(argv)
+    token = os.environ.get("GITHUB_TOKEN")
+    if not args.repo or not token:
+        parser.error("set GITHUB_REPOSITORY (or --repo) and GITHUB_TOKEN")
+
+    # The API URL comes from GITHUB_API_URL when set (GitHub Enterprise Server, an emulator).
+    with GitHubStore(repo=args.repo, token=token, config_path=args.config) as store:
+        try:
+            try:
+                current = store.get(args.object_id)
+            except ObjectNotFound:
+                created = store.create(args.object_id, {"count": 0})
+                print(f"created {args.object_id} in issue #{created.meta.issue_number}")
+                current = created
+            count = int(current.data.get("count", 0))
+            updated = store.update(args.object_id, {"count": count + args.by}, apply=True)
+        except GitHubStoreError as exc:
+            print(f"update_counter: {exc}", file=sys.stderr)
+            return 1
+    print(
+        f"{args.object_id}: count {count} -> {updated.data.get('count')} (v{updated.meta.version})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

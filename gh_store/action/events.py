@@ -1,0 +1,122 @@
+"""Which issue an event asks the action to process, or why it asks for nothing. Pure.
+
+Everything here is decided from the event payload alone, before any request: a comment on a pull
+request, a deleted comment or an issue without the store's base label ends the run at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .inputs import InputError, parse_issue_number
+
+__all__ = [
+    "DEFAULT_BASE_LABEL",
+    "DISPATCH_EVENT_TYPE",
+    "EventDecision",
+    "decide_event",
+]
+
+#: ``StoreConfig().base_label``, repeated so a no-op run need not import the YAML config reader
+#: (a test keeps the two equal).
+DEFAULT_BASE_LABEL = "stored-object"
+
+#: The ``repository_dispatch`` event type that ``GitHubStore.update(..., dispatch=True)`` sends.
+DISPATCH_EVENT_TYPE = "gh-store-update"
+
+_COMMENT_ACTIONS = ("created", "edited")
+_ISSUE_ACTIONS = ("opened", "reopened", "edited", "labeled")
+
+
+@dataclass(frozen=True)
+class EventDecision:
+    """Either an issue to process or the reason there is nothing to do."""
+
+    issue_number: int | None
+    skip_reason: str | None = None
+
+    @property
+    def is_noop(self) -> bool:
+        return self.issue_number is None
+
+
+def decide_event(
+    event_name: str,
+    payload: Mapping[str, Any],
+    *,
+    issue_number_input: int | None = None,
+    base_label: str = DEFAULT_BASE_LABEL,
+) -> EventDecision:
+    """The issue to process for this event; ``InputError`` if a dispatch names none."""
+    action = payload.get("action")
+    if event_name == "issue_comment":
+        if action not in _COMMENT_ACTIONS:
+            return _skip(f"a comment was {action or 'changed'}; only new or edited comments count")
+        issue = _mapping(payload.get("issue"))
+        if issue.get("pull_request"):
+            return _skip("the comment is on a pull request, not on an issue")
+        return _from_issue(issue, base_label)
+    if event_name == "issues":
+        if action not in _ISSUE_ACTIONS:
+            return _skip(f"issue events of type {action!r} do not change objects")
+        return _from_issue(_mapping(payload.get("issue")), base_label)
+    if event_name in ("workflow_dispatch", "schedule"):
+        inputs = _mapping(payload.get("inputs"))
+        number = issue_number_input or _first_number(inputs, "issue-number", "issue_number")
+        return _required(number, event_name)
+    if event_name == "repository_dispatch":
+        if action != DISPATCH_EVENT_TYPE:
+            return _skip(f"repository_dispatch of type {action!r}, not {DISPATCH_EVENT_TYPE!r}")
+        client_payload = _mapping(payload.get("client_payload"))
+        number = issue_number_input or _first_number(client_payload, "issue_number")
+        return _required(number, event_name)
+    return _skip(f"the {event_name!r} event is not one that gh-store handles")
+
+
+def _from_issue(issue: Mapping[str, Any], base_label: str) -> EventDecision:
+    number = parse_issue_number(issue.get("number"))
+    if number is None:
+        return _skip("the event carries no issue number")
+    labels = issue.get("labels") or []
+    names = {label.get("name") if isinstance(label, Mapping) else label for label in labels}
+    if base_label not in names:
+        return _skip(f"issue #{number} lacks the {base_label!r} label: it holds no stored object")
+    return EventDecision(number)
+
+
+def _required(number: int | None, event_name: str) -> EventDecision:
+    if number is None:
+        where = (
+            "`client_payload.issue_number`"
+            if event_name == "repository_dispatch"
+            else "the workflow's `issue-number` input"
+        )
+        raise InputError(
+            [
+                f"a {event_name} event needs an issue to process: set the action's "
+                f"`issue-number` input (or {where})"
+            ]
+        )
+    return EventDecision(number)
+
+
+def _first_number(source: Mapping[str, Any], *keys: str) -> int | None:
+    for key in keys:
+        given = source.get(key)
+        if given in (None, ""):
+            continue
+        number = parse_issue_number(given)
+        if number is None:
+            raise InputError([f"{key} must be a positive whole number, got {given!r}"])
+        return number
+    return None
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _skip(reason: str) -> EventDecision:
+    return EventDecision(None, reason)

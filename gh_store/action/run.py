@@ -1,0 +1,269 @@
+"""The action's one run: inputs -> event decision -> processing -> outputs, summary, exit code.
+
+This is the only place where an exception becomes an ``::error`` line and an exit code. The
+store (ghapi, jsonschema) is imported only when there is an issue to process, so a run that has
+nothing to do ends in milliseconds, before any request.
+
+Exit codes: 0 the run completed (rejected updates included, unless ``fail-on-rejected``);
+1 updates were rejected and ``fail-on-rejected`` is true; 2 the run could not complete (inputs,
+config, schema, token, permission, GitHub unreachable); 3 an unexpected internal error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import TYPE_CHECKING, TextIO
+
+from gh_store.core.exceptions import (
+    AccessDeniedError,
+    ConfigurationError,
+    GitHubAPIError,
+    GitHubStoreError,
+    ObjectNotFound,
+    RateLimitError,
+)
+
+from .commands import WorkflowCommands
+from .events import DEFAULT_BASE_LABEL, decide_event
+from .inputs import ActionInputs, InputError, read_inputs
+from .outputs import (
+    noop_outputs,
+    noop_summary,
+    object_json,
+    report_outputs,
+    report_summary,
+    write_outputs,
+    write_summary,
+)
+
+if TYPE_CHECKING:
+    from gh_store.core.config import StoreConfig
+    from gh_store.core.processor import ProcessReport
+    from gh_store.core.schema import ObjectSchema
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERNAL_ERROR",
+    "EXIT_OK",
+    "EXIT_REJECTED",
+    "main",
+]
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_FAILED = 2
+EXIT_INTERNAL_ERROR = 3
+
+
+def main(environ: Mapping[str, str] | None = None, stdout: TextIO | None = None) -> int:
+    """Run the action as the runner does; return the process exit code."""
+    env = os.environ if environ is None else environ
+    commands = WorkflowCommands(sys.stdout if stdout is None else stdout)
+    # Before anything else is printed: a token must never reach the log unmasked.
+    commands.add_mask(env.get("INPUT_TOKEN", "").strip())
+    try:
+        return _run(env, commands)
+    except Exception as exc:  # the last line of defence: one annotation, the trace in a group
+        import traceback
+
+        commands.error(
+            f"gh-store stopped on an unexpected {type(exc).__name__}; the traceback is in the "
+            "log. Please report it.",
+            title="gh-store: internal error",
+        )
+        with commands.group("Traceback"), commands.untrusted():
+            commands.stream.write(traceback.format_exc())
+        return EXIT_INTERNAL_ERROR
+    finally:
+        commands.flush()
+
+
+def _run(env: Mapping[str, str], commands: WorkflowCommands) -> int:
+    try:
+        inputs = read_inputs(env)
+        config = _load_config(inputs) if inputs.config_path is not None else None
+        decision = decide_event(
+            inputs.event_name,
+            inputs.event,
+            issue_number_input=inputs.issue_number,
+            base_label=config.base_label if config is not None else DEFAULT_BASE_LABEL,
+        )
+    except ConfigurationError as exc:
+        return _fail(commands, "gh-store: bad input", str(exc), _hint(exc))
+
+    if decision.issue_number is None:
+        reason = decision.skip_reason or "nothing to process"
+        commands.line(f"gh-store: nothing to do: {_one_line(reason)}")
+        write_outputs(inputs.output_path, noop_outputs())
+        write_summary(inputs.summary_path, noop_summary(reason))
+        return EXIT_OK
+
+    try:
+        report = _process(inputs, config, decision.issue_number, commands)
+    except GitHubStoreError as exc:
+        return _fail(commands, _title(exc), str(exc), _hint(exc))
+
+    _log_report(report, commands)
+    write_outputs(inputs.output_path, report_outputs(report))
+    write_summary(inputs.summary_path, report_summary(report))
+    _annotate(report, commands)
+    if report.rejected and inputs.fail_on_rejected:
+        commands.error(
+            f"{len(report.rejected)} update(s) were rejected and fail-on-rejected is true.",
+            title="gh-store: updates rejected",
+        )
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def _load_config(inputs: ActionInputs) -> StoreConfig:
+    from gh_store.core.config import load_config  # YAML: only when a config file is given
+
+    assert inputs.config_path is not None
+    return load_config(inputs.config_path)
+
+
+def _process(
+    inputs: ActionInputs,
+    config: StoreConfig | None,
+    issue_number: int,
+    commands: WorkflowCommands,
+) -> ProcessReport:
+    # The store's heavy imports happen here, where there is work, and nowhere earlier.
+    import logging
+
+    from gh_store.core.config import StoreConfig
+    from gh_store.core.executor import process_issue
+    from gh_store.core.schema import ObjectSchema
+    from gh_store.transport import GhApiTransport
+
+    config = config or StoreConfig()
+    schema: ObjectSchema | None = None
+    schema_path = inputs.schema_path
+    if schema_path is None and config.schema is not None:
+        schema_path = (
+            config.schema if config.schema.is_absolute() else inputs.workspace / config.schema
+        )
+    if schema_path is not None:
+        config = replace(config, schema=schema_path)
+        schema = ObjectSchema.from_file(schema_path)
+
+    transport = GhApiTransport(
+        inputs.repository,
+        inputs.token,
+        api_url=inputs.api_url,
+        retries=config.retries,
+        rate_limit=config.rate_limit,
+    )
+    title = f"Processing issue #{issue_number} of {inputs.repository}"
+    with commands.group(title), _store_log(commands, config.log.level), transport:
+        report = process_issue(transport, config, issue_number, schema=schema)
+        logging.getLogger("gh_store.action").info("%d requests made", transport.requests_made)
+    return report
+
+
+@contextmanager
+def _store_log(commands: WorkflowCommands, level: str) -> Iterator[None]:
+    """The store's log records, on our stdout, inside a stop-commands block.
+
+    Log records can quote what GitHub or users sent (messages, logins), so none of them may be
+    read as a workflow command.
+    """
+    import logging  # here, not at the top: a no-op run does not pay for it
+
+    logger = logging.getLogger("gh_store")
+    handler = logging.StreamHandler(commands.stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    saved = (logger.level, logger.propagate)
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
+    try:
+        with commands.untrusted():
+            yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
+def _log_report(report: ProcessReport, commands: WorkflowCommands) -> None:
+    commands.line(
+        f"gh-store: issue #{report.issue_number}: {len(report.applied)} applied, "
+        f"{len(report.rejected)} rejected, {len(report.untrusted)} untrusted; version "
+        f"{report.version_before} -> {report.version_after}; changed: "
+        f"{'yes' if report.changed else 'no'}"
+    )
+    with commands.group("Updates and reasons"), commands.untrusted():
+        commands.stream.write(f"object id: {report.object_id}\n")
+        if report.refused:
+            commands.stream.write(f"refused: {report.refused}\n")
+        for outcome in report.outcomes:
+            reason = f": {outcome.reason}" if outcome.reason else ""
+            commands.stream.write(
+                f"{outcome.status} comment {outcome.comment_id} by {outcome.author}{reason}\n"
+            )
+    with commands.group("Object after the run"), commands.untrusted():
+        commands.stream.write(object_json(report.data) + "\n")
+
+
+def _annotate(report: ProcessReport, commands: WorkflowCommands) -> None:
+    """One annotation per problem, in our own words: reasons can quote user data (log only)."""
+    if report.refused:
+        commands.warning(
+            f"Issue #{report.issue_number} was opened by a user who may not write to the "
+            "repository, so none of its updates were processed.",
+            title="gh-store: issue refused",
+        )
+    for outcome in report.rejected:
+        commands.error(
+            f"Update comment {outcome.comment_id} by {outcome.author} was rejected; the object "
+            f"is unchanged by it. The reason is in the log. {outcome.url}",
+            title="gh-store: update rejected",
+        )
+    for outcome in report.untrusted:
+        commands.warning(
+            f"Update comment {outcome.comment_id} by {outcome.author} was not applied: the "
+            f"author may not write to the repository. {outcome.url}",
+            title="gh-store: update from an untrusted user",
+        )
+
+
+def _fail(commands: WorkflowCommands, title: str, message: str, hint: str) -> int:
+    commands.error(f"{message}{hint}", title=title)
+    return EXIT_FAILED
+
+
+def _title(exc: GitHubStoreError) -> str:
+    if isinstance(exc, AccessDeniedError):
+        return "gh-store: access denied"
+    if isinstance(exc, RateLimitError):
+        return "gh-store: rate-limited by GitHub"
+    if isinstance(exc, GitHubAPIError):
+        return "gh-store: GitHub API error"
+    if isinstance(exc, ConfigurationError):
+        return "gh-store: bad configuration"
+    if isinstance(exc, ObjectNotFound):
+        return "gh-store: not a stored object"
+    return f"gh-store: {type(exc).__name__}"
+
+
+def _hint(exc: GitHubStoreError) -> str:
+    if isinstance(exc, InputError):
+        return " (see the inputs table in docs/action.md)"
+    if isinstance(exc, AccessDeniedError):
+        return (
+            " The job needs `permissions: issues: write`, and the `token` input must be "
+            "valid for this repository."
+        )
+    if isinstance(exc, RateLimitError | GitHubAPIError):
+        return " GitHub could not be reached or kept failing after every retry; run the job again."
+    return ""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,140 @@
+"""Which issue an event names, or why it names none: decided from real payloads, no requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gh_store.action.events import (
+    DEFAULT_BASE_LABEL,
+    DISPATCH_EVENT_TYPE,
+    EventDecision,
+    decide_event,
+)
+from gh_store.action.inputs import InputError
+from gh_store.core.config import StoreConfig
+from gh_store.core.store import DISPATCH_EVENT
+
+from .conftest import webhook
+
+STORED = ["stored-object", "UID:counter"]
+
+
+def test_the_light_copies_of_store_constants_match_the_store() -> None:
+    assert StoreConfig().base_label == DEFAULT_BASE_LABEL
+    assert DISPATCH_EVENT_TYPE == DISPATCH_EVENT
+
+
+@pytest.mark.parametrize(
+    ("event", "action"),
+    [
+        ("issue_comment", "created"),
+        ("issue_comment", "edited"),
+        ("issues", "opened"),
+        ("issues", "reopened"),
+        ("issues", "edited"),
+        ("issues", "labeled"),
+    ],
+)
+def test_issue_events_on_a_stored_object_name_its_issue(event: str, action: str) -> None:
+    payload = webhook(event, action, number=7, labels=["bug", *STORED])
+    assert decide_event(event, payload) == EventDecision(7)
+
+
+@pytest.mark.parametrize(
+    ("event", "action", "labels", "pull_request", "why"),
+    [
+        ("issue_comment", "created", ["bug"], False, "lacks the 'stored-object' label"),
+        ("issue_comment", "created", STORED, True, "pull request"),
+        ("issue_comment", "deleted", STORED, False, "deleted"),
+        ("issues", "opened", [], False, "lacks the 'stored-object' label"),
+        ("issues", "closed", STORED, False, "'closed'"),
+        ("issues", "unlabeled", STORED, False, "'unlabeled'"),
+    ],
+)
+def test_events_that_change_no_object_are_skipped_with_a_reason(
+    event: str, action: str, labels: list[str], pull_request: bool, why: str
+) -> None:
+    if action in ("closed", "unlabeled"):
+        payload: dict[str, Any] = {**webhook(event, "opened", number=7, labels=labels)}
+        payload["action"] = action
+    else:
+        payload = webhook(event, action, number=7, labels=labels, pull_request=pull_request)
+    decision = decide_event(event, payload)
+    assert decision.is_noop
+    assert decision.skip_reason is not None and why in decision.skip_reason
+
+
+def test_a_configured_base_label_is_the_one_looked_for() -> None:
+    payload = webhook("issues", "opened", number=3, labels=["objects"])
+    assert decide_event("issues", payload).is_noop
+    assert decide_event("issues", payload, base_label="objects") == EventDecision(3)
+
+
+def test_an_issue_event_uses_its_own_issue_not_the_input() -> None:
+    payload = webhook("issues", "opened", number=3, labels=STORED)
+    assert decide_event("issues", payload, issue_number_input=9) == EventDecision(3)
+
+
+@pytest.mark.parametrize(
+    ("event", "payload", "number_input", "expected"),
+    [
+        ("workflow_dispatch", {"inputs": {"issue-number": "12"}}, None, 12),
+        ("workflow_dispatch", {"inputs": {}}, 5, 5),
+        ("schedule", {"schedule": "0 * * * *"}, 8, 8),
+        (
+            "repository_dispatch",
+            {"action": "gh-store-update", "client_payload": {"issue_number": 4}},
+            None,
+            4,
+        ),
+        ("repository_dispatch", {"action": "gh-store-update", "client_payload": {}}, 6, 6),
+    ],
+)
+def test_dispatches_and_schedules_take_the_number_given(
+    event: str, payload: dict[str, Any], number_input: int | None, expected: int
+) -> None:
+    assert decide_event(event, payload, issue_number_input=number_input) == EventDecision(expected)
+
+
+@pytest.mark.parametrize(
+    ("event", "payload", "message"),
+    [
+        ("workflow_dispatch", {"inputs": {}}, "needs an issue to process"),
+        ("schedule", {}, "needs an issue to process"),
+        (
+            "repository_dispatch",
+            {"action": "gh-store-update", "client_payload": {}},
+            "client_payload",
+        ),
+        (
+            "repository_dispatch",
+            {"action": "gh-store-update", "client_payload": {"issue_number": "x1"}},
+            "issue_number must be a positive whole number, got 'x1'",
+        ),
+        (
+            "repository_dispatch",
+            {"action": "gh-store-update", "client_payload": {"issue_number": True}},
+            "got True",
+        ),
+    ],
+)
+def test_a_dispatch_without_a_usable_issue_number_is_an_input_error(
+    event: str, payload: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InputError, match=message):
+        decide_event(event, payload)
+
+
+@pytest.mark.parametrize(
+    ("event", "payload"),
+    [
+        ("repository_dispatch", {"action": "deploy", "client_payload": {"issue_number": 4}}),
+        ("push", {"ref": "refs/heads/main"}),
+        ("pull_request", {"action": "opened", "number": 2}),
+    ],
+)
+def test_other_events_are_skipped(event: str, payload: dict[str, Any]) -> None:
+    decision = decide_event(event, payload, issue_number_input=None)
+    assert decision.is_noop and decision.skip_reason
