@@ -41,7 +41,7 @@ from .outputs import (
 )
 
 if TYPE_CHECKING:
-    from gh_store.core.config import StoreConfig
+    from gh_store.core.config import LogConfig, StoreConfig
     from gh_store.core.processor import ProcessReport
     from gh_store.core.schema import ObjectSchema
 
@@ -160,27 +160,30 @@ def _process(
         rate_limit=config.rate_limit,
     )
     title = f"Processing issue #{issue_number} of {inputs.repository}"
-    with commands.group(title), _store_log(commands, config.log.level), transport:
+    with commands.group(title), _store_log(commands, config.log), transport:
         report = process_issue(transport, config, issue_number, schema=schema)
         logging.getLogger("gh_store.action").info("%d requests made", transport.requests_made)
     return report
 
 
 @contextmanager
-def _store_log(commands: WorkflowCommands, level: str) -> Iterator[None]:
-    """The store's log records, on our stdout, inside a stop-commands block.
+def _store_log(commands: WorkflowCommands, log: LogConfig) -> Iterator[None]:
+    """The store's log records (``store.log`` level and format), on our stdout, inside a
+    stop-commands block.
 
     Log records can quote what GitHub or users sent (messages, logins), so none of them may be
     read as a workflow command.
     """
     import logging  # here, not at the top: a no-op run does not pay for it
 
+    from gh_store.logs import translate_format
+
     logger = logging.getLogger("gh_store")
     handler = logging.StreamHandler(commands.stream)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter(translate_format(log.format), style="{"))
     saved = (logger.level, logger.propagate)
     logger.addHandler(handler)
-    logger.setLevel(level)
+    logger.setLevel(log.level)
     logger.propagate = False
     try:
         with commands.untrusted():
