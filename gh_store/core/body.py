@@ -81,8 +81,12 @@ class IssueBody:
 
 def encode_body(body: IssueBody) -> str:
     """Render ``body`` as issue text (no size check: see ``check_body_size``)."""
-    text = json.dumps(body.data, indent=2, ensure_ascii=False, allow_nan=False)
-    fence = "`" * max(3, _longest_backtick_run(text) + 1)
+    # Backticks can only stand inside JSON strings, where \u0060 means the same: escaping them
+    # keeps the fence at three and the body's size independent of runs of backticks in the data.
+    text = json.dumps(body.data, indent=2, ensure_ascii=False, allow_nan=False).replace(
+        "`", "\\u0060"
+    )
+    fence = "```"
     meta = body.meta
     meta_doc: dict[str, Any] = {
         "format": FORMAT_VERSION,
@@ -199,8 +203,3 @@ def _whole(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(value)
     return value
-
-
-def _longest_backtick_run(text: str) -> int:
-    runs = re.findall(r"`+", text)
-    return max((len(run) for run in runs), default=0)

@@ -6,8 +6,12 @@ A run costs, for N pending updates from A authors who need a permission check::
       + 1 (the one write: data, metadata, state) + N (marks) + 1 (a last look for new comments)
 
 whatever the number of comments already applied, because comments are listed from the metadata's
-``since``, not from the start. Before it ends a run looks once more for comments that arrived
-while it worked and processes them too (up to ``max_rounds`` rounds), so none is stranded.
+``since``, not from the start. (``since`` has GitHub's one-second resolution: comments stamped in
+the same second as the newest decided one are listed again, which GitHub's limit of about 80 new
+comments a minute keeps to a handful.)
+
+Before it ends a run looks once more for comments that arrived while it worked and processes them
+too (up to ``max_rounds`` rounds), so none is stranded.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from .processor import (
     UpdateOutcome,
     UpdatePlan,
     authors_to_check,
+    is_trusted,
+    legacy_marked_comments,
     plan_updates,
 )
 from .schema import ObjectSchema
@@ -55,13 +61,23 @@ def process_issue(
     comments = list(
         transport.list_comments(issue_number, since=decode_body(issue.get("body")).meta.since)
     )
+    legacy_baseline = _trusted_legacy_baseline(transport, config, issue, comments, permissions)
     rounds = 0
     while True:
         rounds += 1
-        for login in authors_to_check(issue, comments, config, owner):
+        wanted = authors_to_check(issue, comments, config, owner, legacy_baseline=legacy_baseline)
+        for login in wanted:
             if login not in permissions:
                 permissions[login] = transport.get_permission(login)
-        plan = plan_updates(issue, comments, permissions, config, owner=owner, schema=schema)
+        plan = plan_updates(
+            issue,
+            comments,
+            permissions,
+            config,
+            owner=owner,
+            schema=schema,
+            legacy_baseline=legacy_baseline,
+        )
         first = first or plan
         if plan.refused:
             log.warning("%s", plan.refused)
@@ -93,6 +109,33 @@ def process_issue(
 
     assert first is not None and plan is not None
     return _report(first, plan, outcomes, issue, rounds)
+
+
+def _trusted_legacy_baseline(
+    transport: GitHubTransport,
+    config: StoreConfig,
+    issue: Mapping[str, Any],
+    comments: list[dict[str, Any]],
+    permissions: dict[str, str],
+) -> int | None:
+    """For a body the original gh-store wrote: the newest comment a trusted user marked processed.
+
+    The original took anyone's processed reaction as "applied", so an outsider's +1 could
+    suppress a pending update. Asking who placed each mark costs requests once per object, on
+    its first run here; after that the body's metadata decides. None for our own bodies.
+    """
+    if not decode_body(issue.get("body")).meta.legacy:
+        return None
+    owner = transport.owner
+    processed = config.reactions.processed
+    for comment_id in legacy_marked_comments(comments, config):
+        for reaction in transport.list_reactions(comment_id, content=processed):
+            login = str((reaction.get("user") or {}).get("login", ""))
+            if not is_trusted(login, permissions, config, owner) and login not in permissions:
+                permissions[login] = transport.get_permission(login)
+            if is_trusted(login, permissions, config, owner):
+                return comment_id
+    return 0
 
 
 def _get_store_issue(

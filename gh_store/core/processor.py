@@ -40,6 +40,8 @@ __all__ = [
     "UpdatePlan",
     "authors_to_check",
     "is_trusted",
+    "legacy_marked_comments",
+    "opener_may_be_trusted",
     "plan_updates",
 ]
 
@@ -154,8 +156,31 @@ def is_trusted(login: str, permissions: Mapping[str, str], config: StoreConfig, 
     return rank >= PERMISSION_LEVELS.index(config.trust.min_permission)
 
 
+#: ``author_association`` values only repository owners, members and collaborators get.
+_COLLABORATOR_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+
+
+def opener_may_be_trusted(issue: Mapping[str, Any], config: StoreConfig, owner: str) -> bool:
+    """A free check for readers (no request): could the issue's opener be a trusted user?
+
+    ``author_association`` is no authorization (COLLABORATOR includes read-only ones), but any
+    other value means the opener is no collaborator at all: a maintainer may have labelled an
+    outsider's issue, whose body the outsider can still edit, so it is not the store's object.
+    """
+    if not config.trust.require_trusted_issue_author:
+        return True
+    if _trusted_without_asking(_login(issue), config, owner):
+        return True
+    return issue.get("author_association") in _COLLABORATOR_ASSOCIATIONS
+
+
 def authors_to_check(
-    issue: Mapping[str, Any], comments: Iterable[Mapping[str, Any]], config: StoreConfig, owner: str
+    issue: Mapping[str, Any],
+    comments: Iterable[Mapping[str, Any]],
+    config: StoreConfig,
+    owner: str,
+    *,
+    legacy_baseline: int | None = None,
 ) -> list[str]:
     """The logins whose permission the plan needs, each once, in first-seen order.
 
@@ -163,7 +188,7 @@ def authors_to_check(
     author; the owner, the Actions bot and configured users need no request.
     """
     meta = _meta_or_legacy(issue)
-    baseline = _baseline(meta, comments, config)
+    baseline = _baseline(meta, comments, config, legacy_baseline)
     wanted: list[str] = []
     if config.trust.require_trusted_issue_author:
         wanted.append(_login(issue))
@@ -190,8 +215,14 @@ def plan_updates(
     *,
     owner: str,
     schema: ObjectSchema | None = None,
+    legacy_baseline: int | None = None,
 ) -> UpdatePlan:
-    """Decide what a run does with ``issue`` given the ``comments`` listed since its metadata."""
+    """Decide what a run does with ``issue`` given the ``comments`` listed since its metadata.
+
+    ``legacy_baseline`` matters only for a body the original gh-store wrote: the newest comment
+    whose processed mark a trusted user placed (see ``legacy_marked_comments``). Without it, any
+    processed mark counts, as the original counted them.
+    """
     before = decode_body(issue.get("body"))
     meta = before.meta
     object_id = object_id_from_labels(config, issue.get("labels", [])) or f"#{issue['number']}"
@@ -209,7 +240,7 @@ def plan_updates(
 
     ordered = sorted(comments, key=_comment_id)
     repair = _missing_marks(meta, ordered)
-    baseline = _baseline(meta, ordered, config)
+    baseline = _baseline(meta, ordered, config, legacy_baseline)
     pending = [c for c in ordered if _comment_id(c) > baseline]
 
     data = before.data
@@ -360,20 +391,32 @@ def _missing_marks(meta: BodyMeta, ordered: Sequence[Mapping[str, Any]]) -> tupl
     return tuple(Mark(comment_id, mark) for comment_id, mark in meta.marks)
 
 
-def _baseline(meta: BodyMeta, comments: Iterable[Mapping[str, Any]], config: StoreConfig) -> int:
-    """The id up to which comments count as decided.
+def legacy_marked_comments(comments: Iterable[Mapping[str, Any]], config: StoreConfig) -> list[int]:
+    """Ids of the comments carrying the processed reaction, newest first.
 
-    For a legacy body (written by the original gh-store) that is the newest comment carrying the
-    processed reaction, which is how the original recorded what it had applied.
+    This is how the original gh-store recorded what it had applied; but anyone can add that
+    reaction, so the executor asks who placed each one, newest first, until a trusted user did.
     """
+    marked = [
+        _comment_id(comment)
+        for comment in comments
+        if int((comment.get("reactions") or {}).get(config.reactions.processed, 0) or 0) > 0
+    ]
+    return sorted(marked, reverse=True)
+
+
+def _baseline(
+    meta: BodyMeta,
+    comments: Iterable[Mapping[str, Any]],
+    config: StoreConfig,
+    legacy_baseline: int | None,
+) -> int:
+    """The id up to which comments count as decided."""
     if not meta.legacy:
         return meta.last_comment_id
-    newest = 0
-    for comment in comments:
-        rollup = comment.get("reactions") or {}
-        if int(rollup.get(config.reactions.processed, 0) or 0) > 0:
-            newest = max(newest, _comment_id(comment))
-    return newest
+    if legacy_baseline is not None:
+        return legacy_baseline
+    return max(legacy_marked_comments(comments, config), default=0)
 
 
 def _meta_or_legacy(issue: Mapping[str, Any]) -> BodyMeta:

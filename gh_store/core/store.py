@@ -35,7 +35,7 @@ from .exceptions import (
 from .executor import process_issue
 from .history import HistoryCheck, check_history, read_history
 from .naming import ARCHIVED_LABEL, MAX_LABEL, issue_title, object_id_from_labels, object_label
-from .processor import ProcessReport
+from .processor import ProcessReport, opener_may_be_trusted
 from .schema import ObjectSchema
 from .types import ObjectMeta, StoredObject, Update, parse_github_time
 from .update_comment import CommentKind, encode_update_comment, parse_update_comment
@@ -335,10 +335,19 @@ class GitHubStore:
                 continue
             try:
                 yield self._object(issue, object_id)
-            except CorruptObjectError as exc:
+            except (CorruptObjectError, AccessDeniedError) as exc:
                 log.warning("issue #%s (%s) skipped: %s", issue.get("number"), object_id, exc)
 
     def _object(self, issue: Mapping[str, Any], object_id: str) -> StoredObject:
+        number = int(issue["number"])
+        if not opener_may_be_trusted(issue, self.config, self.transport.owner):
+            login = (issue.get("user") or {}).get("login")
+            raise AccessDeniedError(
+                f"issue #{number} (object {object_id!r}) was opened by {login}, who is not a "
+                "collaborator of the repository; its body is not trusted as a stored object"
+            )
+        # Label names ignore case on GitHub: report the id as the issue's own label spells it.
+        object_id = object_id_from_labels(self.config, issue.get("labels", [])) or object_id
         body = decode_body(issue.get("body"))
         meta = ObjectMeta(
             object_id=object_id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import re
@@ -403,6 +404,23 @@ class GitHubEmulator:
         None."""
         with self.state.lock:
             return self.state.ensure_user(login, permission).token
+
+    def use_ticking_clock(self, start: int | None = None) -> None:
+        """Make every timestamped event one second after the previous one.
+
+        GitHub stamps times to the second and allows about 80 new comments a minute, so a real
+        issue never has hundreds of comments in one second; a test or benchmark that posts them
+        at machine speed would. The ticking clock gives them GitHub-like spacing and makes
+        ``since`` filtering (and so request counts) independent of how fast the machine is.
+        """
+        ticks = itertools.count(int(time.time()) if start is None else start)
+        lock = threading.Lock()
+
+        def now() -> int:
+            with lock:
+                return next(ticks)
+
+        self.state.now = now  # type: ignore[method-assign]
 
     def set_permission(self, login: str, permission: str) -> None:
         with self.state.lock:

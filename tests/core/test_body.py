@@ -78,11 +78,20 @@ def test_impersonated_metadata_in_a_value_is_not_read_as_metadata() -> None:
     assert decoded.data == {"note": fake}
 
 
-@pytest.mark.parametrize("run", [1, 2, 3, 4, 7])
-def test_fence_is_longer_than_any_backtick_run_in_the_data(run: int) -> None:
-    text = encode_body(IssueBody(data={"s": "`" * run}, meta=BodyMeta()))
-    fence = text.split("json\n", 1)[0]
-    assert fence == "`" * max(3, run + 1)
+@pytest.mark.parametrize("run", [1, 2, 3, 4, 7, 30_000])
+def test_backticks_in_the_data_are_escaped_so_the_fence_stays_three(run: int) -> None:
+    data = {"s": "`" * run}
+    text = encode_body(IssueBody(data=data, meta=BodyMeta()))
+    assert text.split("json\n", 1)[0] == "```"
+    assert text.count("`") == 6  # the two fences, nothing else
+    assert decode_body(text).data == data
+
+
+def test_a_longer_fence_from_an_older_body_still_decodes() -> None:
+    text = '````json\n{\n  "s": "```"\n}\n````\n<!-- gh-store:meta {"version":3} -->\n'
+    decoded = decode_body(text)
+    assert decoded.data == {"s": "```"}
+    assert decoded.meta.version == 3
 
 
 def test_encoded_layout() -> None:

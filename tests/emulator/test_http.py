@@ -293,3 +293,13 @@ def test_state_file_round_trip(tmp_path: Path) -> None:
         assert json.dumps(again.issue(number)).replace(again.url, "URL") == before
         assert [r["content"] for r in again.reactions(cid)] == ["heart"]
         assert again.seed_comment(number, "next") > cid
+
+
+def test_ticking_clock_spaces_events_a_second_apart(gh: GitHubEmulator) -> None:
+    gh.use_ticking_clock(start=1_700_000_000)
+    number = gh.seed_issue("t", "b", [])
+    first = gh.seed_comment(number, "one")
+    second = gh.seed_comment(number, "two")
+    stamps = {c["id"]: c["created_at"] for c in gh.comments(number)}
+    assert stamps[first] == "2023-11-14T22:13:21Z"
+    assert stamps[second] == "2023-11-14T22:13:22Z"

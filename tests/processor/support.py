@@ -4,9 +4,7 @@ store objects, transports and a ticking clock on the emulator for the executor."
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import json
-import threading
 import urllib.request
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -110,20 +108,9 @@ def chain(applied: Iterable[tuple[int, str]]) -> str:
 
 
 def install_ticking_clock(gh: GitHubEmulator) -> None:
-    """Make every timestamped event one second after the previous one.
-
-    GitHub's ``since`` has one-second resolution; seeding hundreds of comments in one real second
-    would make the processor list them all again, which no real issue does (GitHub allows about 80
-    comments a minute). A ticking clock also makes the request counts independent of timing.
-    """
-    ticks = itertools.count(EPOCH)
-    lock = threading.Lock()
-
-    def now() -> int:
-        with lock:
-            return next(ticks)
-
-    gh.state.now = now  # type: ignore[method-assign]
+    """Every timestamped event one second after the previous one, from a fixed start, so
+    request counts do not depend on timing (see ``GitHubEmulator.use_ticking_clock``)."""
+    gh.use_ticking_clock(start=EPOCH)
 
 
 def seed_object(

@@ -293,6 +293,31 @@ def test_legacy_object_is_processed_and_migrated(repo: GitHubEmulator) -> None:
     assert (again.outcomes, requests) == ((), 2)
 
 
+def test_legacy_migration_ignores_an_outsiders_plus_one_on_a_pending_update(
+    repo: GitHubEmulator,
+) -> None:
+    # The original took anyone's +1 as "processed"; the first run here asks who placed it.
+    number = repo.seed_issue(
+        "Stored Object: x", json.dumps({"n": 1}, indent=2), ["stored-object", "UID:x"]
+    )
+    done = repo.seed_comment(number, json.dumps({"n": 1}))
+    with transport_for(repo, repo.owner_token) as owner:
+        owner.create_reaction(done, "+1")
+    pending = repo.seed_comment(number, json.dumps({"m": 2}), user="alice")
+    later = repo.seed_comment(number, json.dumps({"k": 3}), user="alice")
+    with transport_for(repo, repo.token_for("mallory", permission="read")) as mallory:
+        mallory.create_reaction(pending, "+1")
+        mallory.create_reaction(later, "+1")
+
+    report, requests = run(repo, number)
+
+    assert [o.comment_id for o in report.applied] == [pending, later]
+    assert stored(repo, number).data == {"n": 1, "m": 2, "k": 3}
+    # issue, comments, then for `later`, `pending`, `done` (newest first) one reactions listing
+    # each and mallory's permission once, alice's permission, the write, 2 marks, a last look
+    assert requests == 1 + 1 + 3 + 1 + 1 + 1 + 2 + 1
+
+
 def test_comment_arriving_during_the_run_is_processed_by_it(repo: GitHubEmulator) -> None:
     number = seed_object(repo, {})
     seed_updates(repo, number, [{"a": 1}])

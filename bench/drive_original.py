@@ -1,0 +1,96 @@
+"""Driver for the original gh-store (PyPI ``gh-store==0.11.3``, PyGithub): runs in bench/.venv-orig.
+
+Its ``GitHubStore.__init__`` calls ``Github(token)``, which would talk to api.github.com; this
+driver swaps that name for a factory that points PyGithub at the emulator, with PyGithub's own
+throttling either off or at its defaults and without PyGithub's retries (the emulator injects no
+faults here, and a retry would hide a request). Commands and answers: see ``protocol.py``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.resources
+import shutil
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from github import Auth, Consts, Github
+from protocol import serve
+
+#: PyGithub's pacing per throttling mode: (seconds between requests, seconds between writes).
+THROTTLING = {
+    "off": (0.0, 0.0),
+    "defaults": (Consts.DEFAULT_SECONDS_BETWEEN_REQUESTS, Consts.DEFAULT_SECONDS_BETWEEN_WRITES),
+}
+
+#: The original's module (typed loosely: this checkout's gh_store has the same name).
+original_store: Any = importlib.import_module("gh_store.core.store")
+_stores: dict[str, Any] = {}
+
+if not Path(original_store.__file__).resolve().is_relative_to(Path(sys.prefix).resolve()):
+    # This checkout's gh_store shadowing the original would benchmark ours against itself.
+    raise SystemExit(f"imported {original_store.__file__}, not the original from {sys.prefix}")
+
+
+def _github_factory(api_url: str, throttle: str) -> Callable[[str | None], Github]:
+    between_requests, between_writes = THROTTLING[throttle]
+
+    def make(token: str | None) -> Github:
+        return Github(
+            auth=Auth.Token(token) if token else None,
+            base_url=api_url,
+            retry=None,
+            seconds_between_requests=between_requests,
+            seconds_between_writes=between_writes,
+        )
+
+    return make
+
+
+def _config_copy(path: Path) -> Path:
+    # The original falls back to its packaged defaults only for its default path; an explicit
+    # copy makes the file it reads visible in the bench output.
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        packaged = importlib.resources.files("gh_store").joinpath("default_config.yml")
+        with packaged.open("rb") as source, path.open("wb") as target:
+            shutil.copyfileobj(source, target)
+    return path
+
+
+def open_store(command: Mapping[str, Any]) -> dict[str, Any]:
+    original_store.Github = _github_factory(command["api_url"], command["throttle"])
+    _stores[command["throttle"]] = original_store.GitHubStore(
+        command["repo"],
+        token=command["token"],
+        config_path=_config_copy(Path(command["config_path"])),
+        # Its default (2) refuses an update while more than two are pending; the client
+        # benchmark updates an object with none pending, so this only matters for set-ups.
+        max_concurrent_updates=10_000,
+    )
+    return {}
+
+
+def create(command: Mapping[str, Any]) -> dict[str, Any]:
+    stored = _stores[command["throttle"]].create(command["object_id"], command["data"])
+    return {"issue_number": stored.meta.issue_number, "data": stored.data}
+
+
+def get(command: Mapping[str, Any]) -> dict[str, Any]:
+    return {"data": _stores[command["throttle"]].get(command["object_id"]).data}
+
+
+def update(command: Mapping[str, Any]) -> dict[str, Any]:
+    _stores[command["throttle"]].update(command["object_id"], command["changes"])
+    return {}
+
+
+def process(command: Mapping[str, Any]) -> dict[str, Any]:
+    stored = _stores[command["throttle"]].process_updates(command["issue_number"])
+    return {"data": stored.data}
+
+
+if __name__ == "__main__":
+    serve({"open": open_store, "create": create, "get": get, "update": update, "process": process})

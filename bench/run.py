@@ -1,0 +1,163 @@
+"""``make bench``: this gh-store against the original gh-store 0.11.3, in one run, on one machine.
+
+Runs every processing workload for both implementations (throttling off, then PyGithub's and our
+defaults unless ``--skip-defaults``), the client operations, the action's start-up and container
+timings, then writes docs/benchmarks.json, docs/benchmarks.md and the two plots. Progress goes to
+stdout; each driver's log to bench/out/. ``--quick`` uses small workloads, for development only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from client_ops import ClientOpResult, run_client_ops
+from container import run_container
+from drivers import BENCH_DIR, Implementation
+from environment import ensure_original_venv, machine_facts
+from processing import ProcessingResult, run_processing
+from report import write_json, write_markdown
+from session import LATENCY
+from startup import run_startup
+from workloads import FULL, QUICK
+
+REPO_ROOT = BENCH_DIR.parent
+LOG_DIR = BENCH_DIR / "out"
+ORIGINAL_CONFIG = LOG_DIR / "original-config.yml"
+
+
+@dataclass
+class Progress:
+    started: float
+
+    def __call__(self, message: str) -> None:
+        print(f"[{time.perf_counter() - self.started:7.1f} s] {message}", flush=True)
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small workloads (development)")
+    parser.add_argument(
+        "--skip-defaults", action="store_true", help="skip the slow run with throttling defaults"
+    )
+    parser.add_argument("--skip-action", action="store_true", help="skip start-up and container")
+    parser.add_argument("--repeats", type=int, default=None, help="repetitions of timed commands")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs", help="where results go")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    arguments = parse_arguments(argv)
+    progress = Progress(time.perf_counter())
+    repeats = arguments.repeats or (3 if arguments.quick else 5)
+    original_python = ensure_original_venv(progress)
+    implementations = (
+        Implementation("original", original_python, BENCH_DIR / "drive_original.py"),
+        Implementation("ours", Path(sys.executable), BENCH_DIR / "drive_ours.py"),
+    )
+    throttles = ("off",) if arguments.skip_defaults else ("off", "defaults")
+    workloads = QUICK if arguments.quick else FULL
+
+    processing: list[ProcessingResult] = []
+    for throttle in throttles:
+        for workload in workloads:
+            for implementation in implementations:
+                progress(
+                    f"processing: {workload.name}, {implementation.name}, throttling {throttle}"
+                )
+                result = run_processing(
+                    implementation,
+                    workload,
+                    throttle,
+                    log_path=LOG_DIR / f"{implementation.name}.log",
+                    config_path=ORIGINAL_CONFIG,
+                )
+                progress(
+                    f"  {result.total} requests ({result.reads} reads, {result.writes} writes), "
+                    f"{result.seconds:.2f} s, {'correct' if result.correct else 'WRONG'}"
+                )
+                processing.append(result)
+
+    client_ops: list[ClientOpResult] = []
+    for implementation in implementations:
+        progress(f"client operations: {implementation.name}, {repeats} times each")
+        client_ops.extend(
+            run_client_ops(
+                implementation,
+                repeats,
+                log_path=LOG_DIR / f"{implementation.name}.log",
+                config_path=ORIGINAL_CONFIG,
+            )
+        )
+
+    startup: dict[str, Any] = {"problem": "skipped (--skip-action)"}
+    container: dict[str, Any] = {"problem": "skipped (--skip-action)"}
+    if not arguments.skip_action:
+        progress("action: entrypoint.py start-up against python -c pass")
+        startup = run_startup(max(repeats, 10)).to_json()
+        progress("action: container image build, size and runs (podman)")
+        container = run_container(repeats).to_json()
+        progress(f"  {container.get('problem') or 'measured'}")
+
+    results = {
+        "command": _command(argv),
+        "settings": {
+            "quick": arguments.quick,
+            "skip_defaults": arguments.skip_defaults,
+            "skip_action": arguments.skip_action,
+            "repeats": repeats,
+            "latency_ms": round(LATENCY * 1000),
+        },
+        "machine": machine_facts(original_python),
+        "processing": [r.to_json() for r in processing],
+        "client_ops": [r.to_json() for r in client_ops],
+        "startup": startup,
+        "container": container,
+        "findings": _findings(processing) + _client_findings(client_ops),
+    }
+    out: Path = arguments.out
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(results, out / "benchmarks.json")
+    write_markdown(results, out / "benchmarks.md")
+    progress("plots (matplotlib in bench/.venv-orig)")
+    subprocess.run(
+        [str(original_python), str(BENCH_DIR / "plot.py"), str(out / "benchmarks.json"), str(out)],
+        check=True,
+    )
+    progress(f"wrote {out / 'benchmarks.md'}, benchmarks.json, bench-requests.png, bench-time.png")
+    return 0
+
+
+def _command(argv: list[str]) -> str:
+    if not argv:
+        return "make bench    # = .venv/bin/python bench/run.py"
+    return shlex.join([".venv/bin/python", "bench/run.py", *argv])
+
+
+def _client_findings(results: list[ClientOpResult]) -> list[str]:
+    return [
+        f"{r.implementation} {r.operation}: {r.note or r.problem}"
+        for r in results
+        if r.note or r.problem
+    ]
+
+
+def _findings(results: list[ProcessingResult]) -> list[str]:
+    findings = []
+    for r in results:
+        where = f"{r.implementation}, {r.workload}, throttling {r.throttle}"
+        if not r.correct:
+            findings.append(f"{where}: final object differs from the expected one ({r.problem})")
+        if r.marked != r.pending:
+            findings.append(f"{where}: {r.marked} of {r.pending} pending updates marked +1")
+    return findings
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
