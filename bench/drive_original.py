@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from github import Auth, Consts, Github
-from protocol import serve
+from protocol import serve, store_operations
 
 #: PyGithub's pacing per throttling mode: (seconds between requests, seconds between writes).
 THROTTLING = {
@@ -73,24 +73,5 @@ def open_store(command: Mapping[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def create(command: Mapping[str, Any]) -> dict[str, Any]:
-    stored = _stores[command["throttle"]].create(command["object_id"], command["data"])
-    return {"issue_number": stored.meta.issue_number, "data": stored.data}
-
-
-def get(command: Mapping[str, Any]) -> dict[str, Any]:
-    return {"data": _stores[command["throttle"]].get(command["object_id"]).data}
-
-
-def update(command: Mapping[str, Any]) -> dict[str, Any]:
-    _stores[command["throttle"]].update(command["object_id"], command["changes"])
-    return {}
-
-
-def process(command: Mapping[str, Any]) -> dict[str, Any]:
-    stored = _stores[command["throttle"]].process_updates(command["issue_number"])
-    return {"data": stored.data}
-
-
 if __name__ == "__main__":
-    serve({"open": open_store, "create": create, "get": get, "update": update, "process": process})
+    serve(store_operations(_stores, open_store))

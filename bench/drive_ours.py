@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from protocol import serve
+from protocol import serve, store_operations
 
 from gh_store.core.config import RateLimitConfig, StoreConfig
 from gh_store.core.store import GitHubStore
@@ -36,25 +36,6 @@ def open_store(command: Mapping[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def create(command: Mapping[str, Any]) -> dict[str, Any]:
-    stored = _stores[command["throttle"]].create(command["object_id"], command["data"])
-    return {"issue_number": stored.meta.issue_number, "data": stored.data}
-
-
-def get(command: Mapping[str, Any]) -> dict[str, Any]:
-    return {"data": _stores[command["throttle"]].get(command["object_id"]).data}
-
-
-def update(command: Mapping[str, Any]) -> dict[str, Any]:
-    _stores[command["throttle"]].update(command["object_id"], command["changes"])
-    return {}
-
-
-def process(command: Mapping[str, Any]) -> dict[str, Any]:
-    report = _stores[command["throttle"]].process_updates(command["issue_number"])
-    return {"data": dict(report.data)}
-
-
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
-    serve({"open": open_store, "create": create, "get": get, "update": update, "process": process})
+    serve(store_operations(_stores, open_store))

@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["Handler", "serve"]
+__all__ = ["Handler", "serve", "store_operations"]
 
 #: One operation: the command's arguments in, a JSON-able result out.
 Handler = Callable[[Mapping[str, Any]], Any]
@@ -43,6 +43,32 @@ def serve(handlers: Mapping[str, Handler]) -> None:
             _answer({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
             continue
         _answer({"ok": True, "result": result, "seconds": seconds})
+
+
+def store_operations(stores: Mapping[str, Any], open_store: Handler) -> dict[str, Handler]:
+    """The operations both drivers answer alike: both stores have the original's public API.
+
+    ``stores`` maps a throttle setting to the store ``open_store`` built for it.
+    """
+
+    def create(command: Mapping[str, Any]) -> dict[str, Any]:
+        stored = stores[command["throttle"]].create(command["object_id"], command["data"])
+        return {"issue_number": stored.meta.issue_number, "data": stored.data}
+
+    def get(command: Mapping[str, Any]) -> dict[str, Any]:
+        return {"data": stores[command["throttle"]].get(command["object_id"]).data}
+
+    def update(command: Mapping[str, Any]) -> dict[str, Any]:
+        stores[command["throttle"]].update(command["object_id"], command["changes"])
+        return {}
+
+    def process(command: Mapping[str, Any]) -> dict[str, Any]:
+        # The original returns the object, ours a report: both carry the data.
+        return {
+            "data": dict(stores[command["throttle"]].process_updates(command["issue_number"]).data)
+        }
+
+    return {"open": open_store, "create": create, "get": get, "update": update, "process": process}
 
 
 def _answer(message: Mapping[str, Any]) -> None:
