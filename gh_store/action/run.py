@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 from gh_store.core.exceptions import (
     AccessDeniedError,
     ConfigurationError,
+    CorruptObjectError,
     GitHubAPIError,
     GitHubStoreError,
     ObjectNotFound,
@@ -252,6 +253,8 @@ def _title(exc: GitHubStoreError) -> str:
         return "gh-store: bad configuration"
     if isinstance(exc, ObjectNotFound):
         return "gh-store: not a stored object"
+    if isinstance(exc, CorruptObjectError):
+        return "gh-store: damaged object"
     return f"gh-store: {type(exc).__name__}"
 
 

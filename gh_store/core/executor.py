@@ -20,9 +20,9 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .body import decode_body
+from .body import BodyMeta, decode_body
 from .config import StoreConfig
-from .exceptions import GitHubAPIError, ObjectNotFound
+from .exceptions import CorruptObjectError, GitHubAPIError, ObjectNotFound
 from .processor import (
     Mark,
     ProcessReport,
@@ -52,16 +52,16 @@ def process_issue(
     max_rounds: int = 5,
 ) -> ProcessReport:
     """Apply every pending update on issue ``issue_number``; return what happened."""
-    issue = _get_store_issue(transport, config, issue_number)
+    issue, meta = _get_store_issue(transport, config, issue_number)
     owner = transport.owner
     permissions: dict[str, str] = {}
     outcomes: list[UpdateOutcome] = []
     first: UpdatePlan | None = None
     plan: UpdatePlan | None = None
-    comments = list(
-        transport.list_comments(issue_number, since=decode_body(issue.get("body")).meta.since)
+    comments = list(transport.list_comments(issue_number, since=meta.since))
+    legacy_baseline = (
+        _trusted_legacy_baseline(transport, config, comments, permissions) if meta.legacy else None
     )
-    legacy_baseline = _trusted_legacy_baseline(transport, config, issue, comments, permissions)
     rounds = 0
     while True:
         rounds += 1
@@ -114,18 +114,15 @@ def process_issue(
 def _trusted_legacy_baseline(
     transport: GitHubTransport,
     config: StoreConfig,
-    issue: Mapping[str, Any],
     comments: list[dict[str, Any]],
     permissions: dict[str, str],
-) -> int | None:
+) -> int:
     """For a body the original gh-store wrote: the newest comment a trusted user marked processed.
 
     The original took anyone's processed reaction as "applied", so an outsider's +1 could
     suppress a pending update. Asking who placed each mark costs requests once per object, on
-    its first run here; after that the body's metadata decides. None for our own bodies.
+    its first run here; after that the body's metadata decides.
     """
-    if not decode_body(issue.get("body")).meta.legacy:
-        return None
     owner = transport.owner
     processed = config.reactions.processed
     for comment_id in legacy_marked_comments(comments, config):
@@ -140,7 +137,8 @@ def _trusted_legacy_baseline(
 
 def _get_store_issue(
     transport: GitHubTransport, config: StoreConfig, issue_number: int
-) -> Mapping[str, Any]:
+) -> tuple[Mapping[str, Any], BodyMeta]:
+    """The issue, if it holds a stored object whose body can be read, and its metadata."""
     try:
         issue = transport.get_issue(issue_number)
     except GitHubAPIError as exc:
@@ -157,7 +155,14 @@ def _get_store_issue(
         )
     if issue.get("pull_request"):
         raise ObjectNotFound(f"#{issue_number} is a pull request, not a stored object")
-    return issue
+    try:
+        meta = decode_body(issue.get("body")).meta
+    except CorruptObjectError as exc:
+        raise CorruptObjectError(
+            f"issue #{issue_number} cannot be processed: {exc}. Nothing was changed; restore the "
+            "body (github.com keeps the issue's edit history) and run again"
+        ) from None
+    return issue, meta
 
 
 def _place(transport: GitHubTransport, mark: Mark) -> None:

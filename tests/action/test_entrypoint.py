@@ -17,6 +17,7 @@ import pytest
 
 from gh_store.core.body import decode_body
 from gh_store.emulator import GitHubEmulator
+from gh_store.transport import GhApiTransport
 
 from .conftest import ROOT, ActionRun, Harness, webhook
 
@@ -381,6 +382,22 @@ def test_github_down_after_every_retry_fails_with_one_error(
     _assert_one_error(run, "gh-store%3A GitHub API error", "503")
     assert gh.count() == 2  # max_attempts: 2 in the test config
     assert run.stderr == ""
+
+
+def test_a_hand_damaged_body_fails_with_one_error_and_writes_nothing(
+    harness: Harness, gh: GitHubEmulator
+) -> None:
+    number = harness.seed_object("counter", {"value": 1}, updates=[("octo", '{"value": 2}')])
+    damaged = gh.issue(number)["body"].replace('"value": 1', '"value": 1,,')
+    with GhApiTransport(gh.repo, gh.owner_token, api_url=gh.url) as owner:
+        owner.update_issue(number, body=damaged)
+    gh.clear_requests()
+    run = harness.run("issue_comment", _comment_event(gh, number))
+    assert run.exit_code == 2
+    _assert_one_error(run, "gh-store%3A damaged object", f"issue #{number} cannot be processed")
+    assert "restore the body" in run.stdout
+    assert [r.method for r in gh.requests] == ["GET"]  # read the issue, found it damaged, stopped
+    assert gh.issue(number)["body"] == damaged
 
 
 def test_a_dispatch_for_an_issue_that_is_no_object_fails(
