@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from gh_store.core.body import decode_body
+from gh_store.core.config import load_config
+from gh_store.core.schema import ObjectSchema
 from gh_store.emulator import GitHubEmulator
 
 from .conftest import ROOT, TEST_CONFIG
@@ -50,3 +52,12 @@ def test_update_counter_needs_a_token(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 2 and "GITHUB_TOKEN" in done.stderr
+
+
+def test_the_example_config_and_schema_load_and_agree() -> None:
+    # The example workflow points the action at these two files.
+    config = load_config(ROOT / "examples" / "config.yml")
+    schema = ObjectSchema.from_file(ROOT / "examples" / "schema.json")
+    assert config.source.endswith("config.yml")
+    assert schema.errors({"name": "demo", "value": 1}) == []
+    assert schema.errors({"name": "demo", "value": "one"}) != []
