@@ -35,7 +35,7 @@ from .exceptions import (
 from .executor import process_issue
 from .history import HistoryCheck, check_history, read_history
 from .naming import ARCHIVED_LABEL, MAX_LABEL, issue_title, object_id_from_labels, object_label
-from .processor import ProcessReport, opener_may_be_trusted
+from .processor import ProcessReport, legacy_marked_comments, opener_may_be_trusted
 from .schema import ObjectSchema
 from .types import ObjectMeta, StoredObject, Update, parse_github_time
 from .update_comment import CommentKind, encode_update_comment, parse_update_comment
@@ -308,10 +308,8 @@ class GitHubStore:
         meta = decode_body(issue.get("body")).meta
         comments = list(self.transport.list_comments(int(issue["number"]), since=meta.since))
         baseline = meta.last_comment_id
-        if meta.legacy:
-            processed = self.config.reactions.processed
-            marked = [int(c["id"]) for c in comments if (c.get("reactions") or {}).get(processed)]
-            baseline = max(marked, default=0)
+        if meta.legacy:  # the original's record: the newest comment carrying its processed mark
+            baseline = max(legacy_marked_comments(comments, self.config), default=0)
         return sum(
             1
             for c in comments
