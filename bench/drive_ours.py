@@ -14,8 +14,8 @@ from typing import Any
 
 from protocol import serve, store_operations
 
+from gh_store.client import GitHubStore
 from gh_store.core.config import RateLimitConfig, StoreConfig
-from gh_store.core.store import GitHubStore
 
 _stores: dict[str, GitHubStore] = {}
 

@@ -23,7 +23,7 @@ from gh_store.action.outputs import parse_outputs
 from gh_store.core.config import RateLimitConfig, StoreConfig
 from gh_store.core.update_comment import encode_update_comment
 from gh_store.emulator import GitHubEmulator
-from gh_store.transport import GhApiTransport
+from gh_store.transport.rest import GhApiTransport
 
 ROOT = Path(__file__).resolve().parents[1]
 REPO = "octo/store"
@@ -110,13 +110,13 @@ def main() -> int:
         mallory_token = gh.token_for("mallory", permission="read")
 
         heading(f"1. The owner creates an object in {REPO} (emulator at {gh.url})")
-        with GitHubStore(REPO, gh.owner_token, config=config, api_url=gh.url) as owner:
+        with GitHubStore(gh.owner_token, REPO, config=config, api_url=gh.url) as owner:
             created = owner.create("counter", {"name": "demo", "value": 1})
         number = created.meta.issue_number
         print(f"    counter is issue #{number}, version {created.meta.version}: {created.data}")
 
         heading("2. Comments arrive")
-        with GitHubStore(REPO, alice_token, config=config, api_url=gh.url) as alice:
+        with GitHubStore(alice_token, REPO, config=config, api_url=gh.url) as alice:
             alice.update("counter", {"value": 2, "tags": ["demo"]})
             print('    alice (write access) posts {"value": 2, "tags": ["demo"]} with the client')
             post_comment(gh, mallory_token, number, encode_update_comment({"value": 666}))

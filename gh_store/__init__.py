@@ -1,18 +1,28 @@
 """gh-store: JSON objects kept in GitHub issues.
 
 The public names are imported on first use (PEP 562), so ``import gh_store`` (which the action does
-on every event, most of them no-ops) does not load ghapi, jsonschema or PyYAML.
+on every event, most of them no-ops) does not load ghapi, jsonschema or PyYAML. ``_PUBLIC`` is the
+one list of them: ``__all__`` and the lazy look-up both come from it.
+
+The layers (docs/architecture.md): ``gh_store.core`` is pure (codec, merge patch, naming, config,
+schema, planner, trust rules, and the flows that decide what to ask GitHub); ``gh_store.transport``
+is the port and its REST adapter; ``gh_store.driver`` performs what flows need; the client
+(``gh_store.client``), the CLI and the action sit on top, set up by ``gh_store.configure``.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "1.0.0"
 
 if TYPE_CHECKING:
-    from .core.config import StoreConfig, load_config
+    from .client import GitHubStore
+    from .configure import load_config, load_schema
+    from .core.config import StoreConfig
     from .core.exceptions import (
         AccessDeniedError,
         AuthError,
@@ -22,48 +32,22 @@ if TYPE_CHECKING:
         DuplicateUIDError,
         GitHubAPIError,
         GitHubStoreError,
+        InvalidObjectId,
         InvalidUpdate,
         ObjectExistsError,
         ObjectNotFound,
         RateLimitError,
+        WaitTimeout,
     )
     from .core.history import HistoryCheck
     from .core.merge_patch import apply_merge_patch
-    from .core.processor import ProcessReport, UpdateOutcome
-    from .core.store import GitHubStore
+    from .core.planner import UpdateOutcome
+    from .core.report import ProcessReport
+    from .core.schema import ObjectSchema
     from .core.types import ObjectMeta, StoredObject, Update
+    from .transport.port import GitHubTransport
 
-_HOMES = {
-    "GitHubStore": ".core.store",
-    "StoredObject": ".core.types",
-    "ObjectMeta": ".core.types",
-    "Update": ".core.types",
-    "ProcessReport": ".core.processor",
-    "UpdateOutcome": ".core.processor",
-    "HistoryCheck": ".core.history",
-    "StoreConfig": ".core.config",
-    "load_config": ".core.config",
-    "apply_merge_patch": ".core.merge_patch",
-    **{
-        name: ".core.exceptions"
-        for name in (
-            "AccessDeniedError",
-            "AuthError",
-            "ConcurrentUpdateError",
-            "ConfigurationError",
-            "CorruptObjectError",
-            "DuplicateUIDError",
-            "GitHubAPIError",
-            "GitHubStoreError",
-            "InvalidUpdate",
-            "ObjectExistsError",
-            "ObjectNotFound",
-            "RateLimitError",
-        )
-    },
-}
-
-__all__ = [
+_EXCEPTIONS = (
     "AccessDeniedError",
     "AuthError",
     "ConcurrentUpdateError",
@@ -71,27 +55,38 @@ __all__ = [
     "CorruptObjectError",
     "DuplicateUIDError",
     "GitHubAPIError",
-    "GitHubStore",
     "GitHubStoreError",
-    "HistoryCheck",
+    "InvalidObjectId",
     "InvalidUpdate",
     "ObjectExistsError",
-    "ObjectMeta",
     "ObjectNotFound",
-    "ProcessReport",
     "RateLimitError",
-    "StoreConfig",
-    "StoredObject",
-    "Update",
-    "UpdateOutcome",
-    "__version__",
-    "apply_merge_patch",
-    "load_config",
-]
+    "WaitTimeout",
+)
+
+#: Every public name and the module it lives in.
+_PUBLIC = {
+    "GitHubStore": ".client",
+    "StoredObject": ".core.types",
+    "ObjectMeta": ".core.types",
+    "Update": ".core.types",
+    "ProcessReport": ".core.report",
+    "UpdateOutcome": ".core.planner",
+    "HistoryCheck": ".core.history",
+    "StoreConfig": ".core.config",
+    "ObjectSchema": ".core.schema",
+    "GitHubTransport": ".transport.port",
+    "load_config": ".configure",
+    "load_schema": ".configure",
+    "apply_merge_patch": ".core.merge_patch",
+    **dict.fromkeys(_EXCEPTIONS, ".core.exceptions"),
+}
+
+__all__ = sorted([*_PUBLIC, "__version__"])
 
 
 def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
+    home = _PUBLIC.get(name)
     if home is None:
         raise AttributeError(f"module 'gh_store' has no attribute {name!r}")
     value = getattr(importlib.import_module(home, __name__), name)
@@ -100,4 +95,23 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOMES})
+    return sorted({*globals(), *_PUBLIC})
+
+
+class _OriginalStoreModule(types.ModuleType):
+    """``gh_store.core.store``, where the original gh-store kept ``GitHubStore``.
+
+    The client is not part of the pure core any more; this alias keeps the original's
+    ``from gh_store.core.store import GitHubStore`` working without a module in ``core`` that
+    reaches out of it. Loads the client on first use only.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "GitHubStore":
+            from .client import GitHubStore
+
+            return GitHubStore
+        raise AttributeError(f"module 'gh_store.core.store' has no attribute {name!r}")
+
+
+sys.modules.setdefault(f"{__name__}.core.store", _OriginalStoreModule(f"{__name__}.core.store"))

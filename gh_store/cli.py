@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from .core.store import GitHubStore
+    from .client import GitHubStore
 
 __all__ = ["main"]
 
@@ -30,6 +30,10 @@ log = logging.getLogger("gh_store.cli")
 
 class UsageError(Exception):
     """A command line that cannot be run as given (exit status 2)."""
+
+
+class BadArgument(Exception):
+    """An argument's content (a JSON value, a file) that cannot be used (exit status 1)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,11 +55,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except UsageError as exc:
         return _fail(str(exc), 2)
+    except BadArgument as exc:
+        return _fail(str(exc), 1)
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
-    except (ValueError, OSError) as exc:  # GitHubStoreError is one of these or caught below
+    except OSError as exc:  # a file named on the command line (--out, @FILE)
         return _fail(_describe(exc), 1)
     except Exception as exc:
         from .core.exceptions import GitHubStoreError
@@ -225,34 +231,44 @@ def _process_updates(args: argparse.Namespace) -> int:
 
 
 def _store(args: argparse.Namespace) -> GitHubStore:
-    from .core.config import load_config
+    from .client import GitHubStore
     from .core.exceptions import ConfigurationError
-    from .core.store import GitHubStore
     from .logs import configure_logging
 
     repo = args.repo or os.environ.get("GITHUB_REPOSITORY")
     if not repo:
         raise UsageError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY")
     token = args.token or os.environ.get("GITHUB_TOKEN") or None
-    config = load_config(args.config)
+    store = GitHubStore(
+        token=token,
+        repo=repo,
+        config_path=args.config,
+        schema=args.schema,
+        api_url=args.api_url,
+    )
     try:
-        configure_logging(config.log)
+        configure_logging(store.config.log)
     except ConfigurationError as exc:
-        raise ConfigurationError(f"{config.source}: {exc}") from None  # name the file too
-    return GitHubStore(repo, token, config=config, api_url=args.api_url, schema=args.schema)
+        store.close()
+        raise ConfigurationError(f"{store.config.source}: {exc}") from None  # name the file too
+    return store
 
 
 def _json_argument(text: str, name: str) -> Any:
     if text == "-":
         source, content = "stdin", sys.stdin.read()
     elif text.startswith("@"):
-        source, content = text[1:], Path(text[1:]).read_text(encoding="utf-8")
+        source = text[1:]
+        try:
+            content = Path(source).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BadArgument(_describe(exc)) from None
     else:
         source, content = "the argument", text
     try:
         return json.loads(content)
-    except ValueError as exc:
-        raise ValueError(f"{name} from {source} is not valid JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise BadArgument(f"{name} from {source} is not valid JSON: {exc}") from None
 
 
 def _object(obj: Any) -> dict[str, Any]:

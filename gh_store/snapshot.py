@@ -6,7 +6,8 @@ The format is close to the original gh-store's::
      "objects": {"<id>": {"data": {...}, "meta": {"issue_number": 7, "version": 3,
                                                   "created_at": "...", "updated_at": "..."}}}}
 
-One issue listing (100 objects a page), no request per object.
+Built from any iterable of objects (one issue listing, 100 objects a page: no request per object);
+written whole or not at all.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .core.store import GitHubStore
-    from .core.types import StoredObject
+from .core.types import StoredObject
 
 __all__ = ["build_snapshot", "object_to_json", "write_snapshot"]
 
@@ -40,14 +40,17 @@ def object_to_json(obj: StoredObject) -> dict[str, Any]:
 
 
 def build_snapshot(
-    store: GitHubStore, since: datetime | None = None, *, now: datetime | None = None
+    repository: str,
+    objects: Iterable[StoredObject],
+    since: datetime | None = None,
+    *,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Every object of ``store``, or those whose issue changed at or after ``since``."""
+    """A snapshot document of ``objects`` (those changed at or after ``since``, if given)."""
     taken = (now or datetime.now(UTC)).isoformat()
-    objects = store.list_all() if since is None else store.list_updated_since(since)
     return {
         "snapshot_time": taken,
-        "repository": store.repo,
+        "repository": repository,
         "since": None if since is None else _aware(since).isoformat(),
         "objects": {obj.meta.object_id: object_to_json(obj) for obj in objects},
     }

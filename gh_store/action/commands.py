@@ -1,6 +1,7 @@
 """Workflow commands on stdout: masks, log groups, annotations and stop-commands blocks.
 
-The runner reads any stdout line that starts with ``::`` as a command, so text that users wrote
+The runner reads any stdout line that starts with ``::`` (after spaces) as a command, and any line
+holding ``##[`` as a legacy one, so text that users wrote
 (comment bodies, object data, reasons quoting them) is only ever written inside a
 ``::stop-commands::TOKEN`` ... ``::TOKEN::`` block with a fresh random token: a comment cannot
 add a mask, fake an annotation or end the block early. Data and properties of our own commands
@@ -14,7 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-__all__ = ["WorkflowCommands", "escape_data", "escape_property"]
+__all__ = ["WorkflowCommands", "escape_data", "escape_property", "neutralize"]
+
+
+def neutralize(text: str) -> str:
+    """``text`` without the runner's legacy command marker ``##[``, which it acts on anywhere in a
+    line (actions/runner ``ActionCommand.TryParse``), even inside another command's message."""
+    return text.replace("##[", "# #[")
 
 
 def escape_data(text: str) -> str:
@@ -34,7 +41,13 @@ class WorkflowCommands:
         self.stream = stream
 
     def line(self, text: str = "") -> None:
-        """A log line in our own words (never text that users wrote: see ``untrusted``)."""
+        """A log line in our own words (never text that users wrote: see ``untrusted``).
+
+        Made inert anyway: one line, and nothing the runner could read as a command.
+        """
+        text = neutralize(" ".join(text.splitlines()))
+        if text.lstrip().startswith("::"):
+            text = "| " + text
         self.stream.write(text + "\n")
 
     def add_mask(self, secret: str) -> None:
@@ -88,4 +101,4 @@ class WorkflowCommands:
         self._command(kind + properties, escape_data(message))
 
     def _command(self, name: str, data: str) -> None:
-        self.stream.write(f"::{name}::{data}\n")
+        self.stream.write(f"::{name}::{neutralize(data)}\n")

@@ -1,7 +1,9 @@
 """Which issue an event asks the action to process, or why it asks for nothing. Pure.
 
 Everything here is decided from the event payload alone, before any request: a comment on a pull
-request, a deleted comment or an issue without the store's base label ends the run at once.
+request, a deleted comment or an issue without the store's base label (compared as GitHub compares
+labels, without regard to case) ends the run at once. The reasons may quote the payload: the
+caller prints them inside a stop-commands block.
 """
 
 from __future__ import annotations
@@ -10,21 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from gh_store.core.constants import DEFAULT_BASE_LABEL, DISPATCH_EVENT
+from gh_store.core.naming import has_label
+
 from .inputs import InputError, parse_issue_number
 
-__all__ = [
-    "DEFAULT_BASE_LABEL",
-    "DISPATCH_EVENT_TYPE",
-    "EventDecision",
-    "decide_event",
-]
-
-#: ``StoreConfig().base_label``, repeated so a no-op run need not import the YAML config reader
-#: (a test keeps the two equal).
-DEFAULT_BASE_LABEL = "stored-object"
-
-#: The ``repository_dispatch`` event type that ``GitHubStore.update(..., dispatch=True)`` sends.
-DISPATCH_EVENT_TYPE = "gh-store-update"
+__all__ = ["EventDecision", "decide_event"]
 
 _COMMENT_ACTIONS = ("created", "edited")
 _ISSUE_ACTIONS = ("opened", "reopened", "edited", "labeled")
@@ -67,8 +60,8 @@ def decide_event(
         number = issue_number_input or _first_number(inputs, "issue-number", "issue_number")
         return _required(number, event_name)
     if event_name == "repository_dispatch":
-        if action != DISPATCH_EVENT_TYPE:
-            return _skip(f"repository_dispatch of type {action!r}, not {DISPATCH_EVENT_TYPE!r}")
+        if action != DISPATCH_EVENT:
+            return _skip(f"repository_dispatch of type {action!r}, not {DISPATCH_EVENT!r}")
         client_payload = _mapping(payload.get("client_payload"))
         number = issue_number_input or _first_number(client_payload, "issue_number")
         return _required(number, event_name)
@@ -79,9 +72,7 @@ def _from_issue(issue: Mapping[str, Any], base_label: str) -> EventDecision:
     number = parse_issue_number(issue.get("number"))
     if number is None:
         return _skip("the event carries no issue number")
-    labels = issue.get("labels") or []
-    names = {label.get("name") if isinstance(label, Mapping) else label for label in labels}
-    if base_label not in names:
+    if not has_label(issue, base_label):
         return _skip(f"issue #{number} lacks the {base_label!r} label: it holds no stored object")
     return EventDecision(number)
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gh_store.core.constants import DEFAULT_API_URL
 from gh_store.core.exceptions import ConfigurationError
+from gh_store.transport.credentials import check_token
 
-__all__ = ["DEFAULT_API_URL", "ActionInputs", "InputError", "read_inputs"]
-
-DEFAULT_API_URL = "https://api.github.com"
+__all__ = ["ActionInputs", "InputError", "read_inputs"]
 
 # actions/toolkit getBooleanInput: the YAML 1.2 core schema's spellings, nothing else.
 _TRUE = ("true", "True", "TRUE")
@@ -68,6 +68,11 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
         problems.append(
             "the token input is empty: pass `token: ${{ github.token }}` (the default) or a PAT"
         )
+    else:
+        try:
+            check_token(token)
+        except ConfigurationError as exc:
+            problems.append(f"the token input is not usable: {exc}")
 
     repository = environ.get("GITHUB_REPOSITORY", "").strip()
     if not _looks_like_repository(repository):
@@ -168,6 +173,9 @@ def _read_event(path_text: str, problems: list[str]) -> Mapping[str, Any]:
         return {}
     except ValueError as exc:
         problems.append(f"the event file {path_text} is not JSON: {exc}")
+        return {}
+    except RecursionError:
+        problems.append(f"the event file {path_text} is nested too deeply to be an event")
         return {}
     if not isinstance(event, dict):
         problems.append(f"the event file {path_text} does not hold a JSON object")

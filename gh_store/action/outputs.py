@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from gh_store.core.processor import ProcessReport, UpdateOutcome
+    from gh_store.core.planner import UpdateOutcome
+    from gh_store.core.report import ProcessReport
 
 __all__ = [
     "OUTPUT_NAMES",
@@ -68,6 +69,10 @@ def object_json(data: object) -> str:
 
 
 def report_outputs(report: ProcessReport) -> dict[str, str]:
+    """The outputs of a processed object; a refused issue publishes nothing (its body is not
+    the store's: its opener may not write)."""
+    if report.refused is not None or report.data is None:
+        return noop_outputs()
     return {
         "object": object_json(report.data),
         "object-id": report.object_id,
@@ -139,21 +144,28 @@ def report_summary(report: ProcessReport) -> str:
         f"({_link(f'issue #{report.issue_number}', report.issue_url)})",
         "",
     ]
-    if report.refused:
+    if report.refused is not None or report.data is None:
+        # Nothing of the issue's body is shown: it is not the store's object.
         lines += [
             "**Nothing was processed:** the issue was opened by a user who may not write to "
-            "the repository.",
+            "the repository, so its body is not a stored object and is not shown here.",
             "",
         ]
-    else:
-        version = (
-            f"version {report.version_before} → {report.version_after}"
-            if report.version_after != report.version_before
-            else f"version {report.version_after} (unchanged)"
-        )
+        return "\n".join(lines)
+    version = (
+        f"version {report.version_before} → {report.version_after}"
+        if report.version_after != report.version_before
+        else f"version {report.version_after} (unchanged)"
+    )
+    lines += [
+        f"{version} · {len(report.applied)} applied · {len(report.rejected)} rejected · "
+        f"{len(report.untrusted)} untrusted",
+        "",
+    ]
+    if report.left_pending:
         lines += [
-            f"{version} · {len(report.applied)} applied · {len(report.rejected)} rejected · "
-            f"{len(report.untrusted)} untrusted",
+            "**Not every comment could be read:** the list kept changing while this run read "
+            "it. The issue stays open and the next run continues.",
             "",
         ]
     if report.outcomes:

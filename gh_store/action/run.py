@@ -15,9 +15,9 @@ import os
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import TYPE_CHECKING, TextIO
 
+from gh_store.core.constants import DEFAULT_BASE_LABEL
 from gh_store.core.exceptions import (
     AccessDeniedError,
     ConfigurationError,
@@ -29,7 +29,7 @@ from gh_store.core.exceptions import (
 )
 
 from .commands import WorkflowCommands
-from .events import DEFAULT_BASE_LABEL, decide_event
+from .events import decide_event
 from .inputs import ActionInputs, InputError, read_inputs
 from .outputs import (
     noop_outputs,
@@ -42,9 +42,10 @@ from .outputs import (
 )
 
 if TYPE_CHECKING:
+    import httpx2
+
     from gh_store.core.config import LogConfig, StoreConfig
-    from gh_store.core.processor import ProcessReport
-    from gh_store.core.schema import ObjectSchema
+    from gh_store.core.report import ProcessReport
 
 __all__ = [
     "EXIT_FAILED",
@@ -60,14 +61,23 @@ EXIT_FAILED = 2
 EXIT_INTERNAL_ERROR = 3
 
 
-def main(environ: Mapping[str, str] | None = None, stdout: TextIO | None = None) -> int:
-    """Run the action as the runner does; return the process exit code."""
+def main(
+    environ: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+    *,
+    http_transport: httpx2.BaseTransport | None = None,
+) -> int:
+    """Run the action as the runner does; return the process exit code.
+
+    ``http_transport`` replaces the network under the REST transport (tests: the emulator's
+    in-process transport).
+    """
     env = os.environ if environ is None else environ
     commands = WorkflowCommands(sys.stdout if stdout is None else stdout)
     # Before anything else is printed: a token must never reach the log unmasked.
     commands.add_mask(env.get("INPUT_TOKEN", "").strip())
     try:
-        return _run(env, commands)
+        return _run(env, commands, http_transport)
     except Exception as exc:  # the last line of defence: one annotation, the trace in a group
         import traceback
 
@@ -83,7 +93,11 @@ def main(environ: Mapping[str, str] | None = None, stdout: TextIO | None = None)
         commands.flush()
 
 
-def _run(env: Mapping[str, str], commands: WorkflowCommands) -> int:
+def _run(
+    env: Mapping[str, str],
+    commands: WorkflowCommands,
+    http_transport: httpx2.BaseTransport | None,
+) -> int:
     try:
         inputs = read_inputs(env)
         config = _load_config(inputs) if inputs.config_path is not None else None
@@ -94,19 +108,21 @@ def _run(env: Mapping[str, str], commands: WorkflowCommands) -> int:
             base_label=config.base_label if config is not None else DEFAULT_BASE_LABEL,
         )
     except ConfigurationError as exc:
-        return _fail(commands, "gh-store: bad input", str(exc), _hint(exc))
+        return _fail(commands, "gh-store: bad input", exc)
 
     if decision.issue_number is None:
         reason = decision.skip_reason or "nothing to process"
-        commands.line(f"gh-store: nothing to do: {_one_line(reason)}")
+        # The reason may quote the event (a dispatch's type, an action): users wrote it.
+        commands.line("gh-store: nothing to do.")
+        commands.write_untrusted(reason)
         write_outputs(inputs.output_path, noop_outputs())
         write_summary(inputs.summary_path, noop_summary(reason))
         return EXIT_OK
 
     try:
-        report = _process(inputs, config, decision.issue_number, commands)
+        report = _process(inputs, config, decision.issue_number, commands, http_transport)
     except GitHubStoreError as exc:
-        return _fail(commands, _title(exc), str(exc), _hint(exc))
+        return _fail(commands, _title(exc), exc)
 
     _log_report(report, commands)
     write_outputs(inputs.output_path, report_outputs(report))
@@ -122,7 +138,7 @@ def _run(env: Mapping[str, str], commands: WorkflowCommands) -> int:
 
 
 def _load_config(inputs: ActionInputs) -> StoreConfig:
-    from gh_store.core.config import load_config  # YAML: only when a config file is given
+    from gh_store.configure import load_config  # YAML: only when a config file is given
 
     assert inputs.config_path is not None
     return load_config(inputs.config_path)
@@ -133,37 +149,32 @@ def _process(
     config: StoreConfig | None,
     issue_number: int,
     commands: WorkflowCommands,
+    http_transport: httpx2.BaseTransport | None,
 ) -> ProcessReport:
     # The store's heavy imports happen here, where there is work, and nowhere earlier.
     import logging
 
-    from gh_store.core.config import StoreConfig
-    from gh_store.core.executor import process_issue
-    from gh_store.core.schema import ObjectSchema
-    from gh_store.transport import GhApiTransport
+    from gh_store.configure import setup
+    from gh_store.runs import process_issue
 
-    config = config or StoreConfig()
-    schema: ObjectSchema | None = None
-    schema_path = inputs.schema_path
-    if schema_path is None and config.schema is not None:
-        schema_path = (
-            config.schema if config.schema.is_absolute() else inputs.workspace / config.schema
-        )
-    if schema_path is not None:
-        config = replace(config, schema=schema_path)
-        schema = ObjectSchema.from_file(schema_path)
-
-    transport = GhApiTransport(
-        inputs.repository,
-        inputs.token,
+    built = setup(
+        repo=inputs.repository,
+        token=inputs.token,
+        config=config,
+        user_config=False,
+        schema=inputs.schema_path,
         api_url=inputs.api_url,
-        retries=config.retries,
-        rate_limit=config.rate_limit,
+        base_dir=inputs.workspace,
+        http_transport=http_transport,
     )
+    transport = built.transport
     title = f"Processing issue #{issue_number} of {inputs.repository}"
-    with commands.group(title), _store_log(commands, config.log), transport:
-        report = process_issue(transport, config, issue_number, schema=schema)
-        logging.getLogger("gh_store.action").info("%d requests made", transport.requests_made)
+    with commands.group(title), _store_log(commands, built.config.log):
+        try:
+            report = process_issue(transport, built.config, issue_number, schema=built.schema)
+        finally:
+            logging.getLogger("gh_store.action").info("%d requests made", transport.requests_made)
+            transport.close()
     return report
 
 
@@ -196,6 +207,12 @@ def _store_log(commands: WorkflowCommands, log: LogConfig) -> Iterator[None]:
 
 
 def _log_report(report: ProcessReport, commands: WorkflowCommands) -> None:
+    if report.refused is not None or report.data is None:
+        commands.line(
+            f"gh-store: issue #{report.issue_number} refused: it was opened by a user who may not "
+            "write to the repository; nothing was processed or published."
+        )
+        return
     commands.line(
         f"gh-store: issue #{report.issue_number}: {len(report.applied)} applied, "
         f"{len(report.rejected)} rejected, {len(report.untrusted)} untrusted; version "
@@ -204,8 +221,6 @@ def _log_report(report: ProcessReport, commands: WorkflowCommands) -> None:
     )
     with commands.group("Updates and reasons"), commands.untrusted():
         commands.stream.write(f"object id: {report.object_id}\n")
-        if report.refused:
-            commands.stream.write(f"refused: {report.refused}\n")
         for outcome in report.outcomes:
             reason = f": {outcome.reason}" if outcome.reason else ""
             commands.stream.write(
@@ -220,8 +235,14 @@ def _annotate(report: ProcessReport, commands: WorkflowCommands) -> None:
     if report.refused:
         commands.warning(
             f"Issue #{report.issue_number} was opened by a user who may not write to the "
-            "repository, so none of its updates were processed.",
+            "repository, so none of its updates were processed and its body is not published.",
             title="gh-store: issue refused",
+        )
+    if report.left_pending:
+        commands.warning(
+            f"The comments of issue #{report.issue_number} kept changing while they were read; "
+            "the updates read were processed, and the issue stays open for the next run.",
+            title="gh-store: comments left for the next run",
         )
     for outcome in report.rejected:
         commands.error(
@@ -237,9 +258,19 @@ def _annotate(report: ProcessReport, commands: WorkflowCommands) -> None:
         )
 
 
-def _fail(commands: WorkflowCommands, title: str, message: str, hint: str) -> int:
-    commands.error(f"{message}{hint}", title=title)
+def _fail(commands: WorkflowCommands, title: str, exc: GitHubStoreError) -> int:
+    commands.error(f"{sentence(str(exc))} {_hint(exc)}".strip(), title=title)
     return EXIT_FAILED
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: one line, a capital first letter, a full stop at the end."""
+    text = " ".join(text.split())
+    if text[:1].islower():
+        text = text[0].upper() + text[1:]
+    if text and text[-1] not in ".!?":
+        text += "."
+    return text
 
 
 def _title(exc: GitHubStoreError) -> str:
@@ -260,16 +291,12 @@ def _title(exc: GitHubStoreError) -> str:
 
 def _hint(exc: GitHubStoreError) -> str:
     if isinstance(exc, InputError):
-        return " (see the inputs table in docs/action.md)"
+        return "See the inputs table in docs/action.md."
     if isinstance(exc, AccessDeniedError):
         return (
-            " The job needs `permissions: issues: write`, and the `token` input must be "
+            "The job needs `permissions: issues: write`, and the `token` input must be "
             "valid for this repository."
         )
     if isinstance(exc, RateLimitError | GitHubAPIError):
-        return " GitHub could not be reached or kept failing after every retry; run the job again."
+        return "GitHub could not be reached or kept failing after every retry; run the job again."
     return ""
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())

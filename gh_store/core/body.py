@@ -12,7 +12,9 @@ A body written by gh-store looks like this::
 
 The fenced block renders as highlighted JSON; the HTML comment is invisible on github.com and keeps
 what the update processor needs to be idempotent out of the object's data. A body written by the
-original gh-store (the whole body is the JSON object) is read as a *legacy* body.
+original gh-store (the whole body is the JSON object) is read as a *legacy* body. Both are read as
+strict JSON (``json_text``): the original wrote NaN with plain ``json.dumps``, and such a body is
+refused with a message saying what to fix rather than failing later.
 
 Pure: text in, ``IssueBody`` out, and back.
 """
@@ -24,25 +26,24 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .constants import MAX_BODY_BYTES, MAX_BODY_CHARS
 from .exceptions import CorruptObjectError, InvalidUpdate
 from .hashchain import GENESIS
+from .json_text import JSONProblem, check_json_value, loads_strict
 
 __all__ = [
     "FORMAT_VERSION",
-    "MAX_BODY_BYTES",
-    "MAX_BODY_CHARS",
     "BodyMeta",
     "IssueBody",
+    "body_fits",
     "check_body_size",
+    "check_storable",
     "decode_body",
     "encode_body",
+    "mark_size",
 ]
 
 FORMAT_VERSION = 1
-#: GitHub refuses issue and comment bodies longer than this (422 "body is too long").
-MAX_BODY_CHARS = 65_536
-#: ... and, measured in UTF-8, larger than this.
-MAX_BODY_BYTES = 262_144
 
 _META_PREFIX = "<!-- gh-store:meta "
 _BODY_RE = re.compile(
@@ -59,7 +60,7 @@ class BodyMeta:
     ``last_comment_id`` is the newest comment the processor has decided on (applied, rejected,
     skipped as untrusted, or ignored as chat): only comments after it are pending.
     ``since`` is the ``created_at`` from which the next run lists comments; it is never later than
-    the comment that holds the newest mark, so the next run sees whether that mark was placed.
+    the comment that holds the newest recorded mark, so the next run sees whether it was placed.
     ``marks`` are the reactions the last run placed or still owes, as (comment id, content).
     """
 
@@ -79,6 +80,16 @@ class IssueBody:
     meta: BodyMeta
 
 
+#: Metadata as long as it can get once it has grown: ``body_fits`` sizes bodies with it, so a body
+#: that fits keeps fitting while the counters and the listing point move on.
+_LONGEST_META = BodyMeta(
+    version=10**9,
+    last_comment_id=10**12,
+    since="2000-01-01T00:00:00Z",
+    applied_count=10**9,
+)
+
+
 def encode_body(body: IssueBody) -> str:
     """Render ``body`` as issue text (no size check: see ``check_body_size``)."""
     # Backticks can only stand inside JSON strings, where \u0060 means the same: escaping them
@@ -86,7 +97,6 @@ def encode_body(body: IssueBody) -> str:
     text = json.dumps(body.data, indent=2, ensure_ascii=False, allow_nan=False).replace(
         "`", "\\u0060"
     )
-    fence = "```"
     meta = body.meta
     meta_doc: dict[str, Any] = {
         "format": FORMAT_VERSION,
@@ -98,7 +108,38 @@ def encode_body(body: IssueBody) -> str:
         "marks": [[comment_id, content] for comment_id, content in meta.marks],
     }
     meta_text = json.dumps(meta_doc, separators=(",", ":"))
-    return f"{fence}json\n{text}\n{fence}\n{_META_PREFIX}{meta_text} -->\n"
+    return f"```json\n{text}\n```\n{_META_PREFIX}{meta_text} -->\n"
+
+
+def mark_size(comment_id: int, content: str) -> int:
+    """Characters one mark takes in the metadata: ``[id,"content"],``."""
+    return len(str(comment_id)) + len(content) + 6
+
+
+def body_fits(data: dict[str, Any], marks_room: int = 0) -> str | None:
+    """Why ``data`` cannot be stored (with ``marks_room`` characters of marks), or None.
+
+    The metadata is sized at its longest, so an object that fits once keeps fitting.
+    """
+    try:
+        check_json_value(data)
+        text = encode_body(IssueBody(data=data, meta=_LONGEST_META))
+    except JSONProblem as exc:
+        return f"the object cannot be stored as JSON: {exc}"
+    try:
+        check_body_size(text + " " * marks_room, "the object")
+    except InvalidUpdate as exc:
+        return str(exc)
+    return None
+
+
+def check_storable(data: Any, what: str = "the object") -> None:
+    """Raise ``InvalidUpdate`` unless ``data`` is a JSON object an issue body can hold."""
+    if not isinstance(data, dict):
+        raise InvalidUpdate(f"{what} must be a JSON object (a dict), not {type(data).__name__}")
+    problem = body_fits(data)
+    if problem is not None:
+        raise InvalidUpdate(problem.replace("the object", what, 1))
 
 
 def decode_body(text: str | None) -> IssueBody:
@@ -110,10 +151,12 @@ def decode_body(text: str | None) -> IssueBody:
     if match is None:
         return _decode_legacy(normalized)
     try:
-        data = json.loads(match.group("json"))
+        data = loads_strict(match.group("json"))
         meta_doc = json.loads(match.group("meta"))
-    except (ValueError, RecursionError) as exc:
+    except JSONProblem as exc:
         raise CorruptObjectError(f"the issue body's JSON cannot be read: {exc}") from None
+    except (ValueError, RecursionError):
+        raise CorruptObjectError("the issue body's gh-store metadata is damaged") from None
     if not isinstance(data, dict):
         raise CorruptObjectError("the issue body's JSON is not an object")
     return IssueBody(data=data, meta=_meta_from_doc(meta_doc))
@@ -127,7 +170,8 @@ def check_body_size(text: str, what: str = "the issue body") -> None:
     except UnicodeEncodeError as exc:
         # A lone surrogate (JSON's "\ud800" decodes to one) has no UTF-8 form to send.
         raise InvalidUpdate(
-            f"{what} holds a lone surrogate {text[exc.start]!r}, which is not Unicode text"
+            f"{what} holds a lone surrogate (U+{ord(text[exc.start]):04X}), which is not "
+            "Unicode text"
         ) from None
     if chars > MAX_BODY_CHARS or size > MAX_BODY_BYTES:
         raise InvalidUpdate(
@@ -140,8 +184,14 @@ def _decode_legacy(text: str) -> IssueBody:
     # Tried before blaming a hand edit: a legacy object may hold the metadata marker as text
     # inside a string, and no body in gh-store's format (it opens with a fence) parses as JSON.
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
+        data = loads_strict(text)
+    except JSONProblem as exc:
+        if _parses_leniently(text):
+            # The original gh-store wrote bodies with plain json.dumps: NaN, Infinity, "\ud800".
+            raise CorruptObjectError(
+                f"the issue body (the original gh-store's format) is not strict JSON: {exc}. "
+                "Edit the issue body on github.com to replace that value"
+            ) from None
         if _META_PREFIX in text:
             raise CorruptObjectError(
                 "the issue body has gh-store metadata but its JSON block was changed by hand "
@@ -153,6 +203,13 @@ def _decode_legacy(text: str) -> IssueBody:
     if not isinstance(data, dict):
         raise CorruptObjectError("the issue body is JSON but not an object")
     return IssueBody(data=data, meta=BodyMeta(legacy=True))
+
+
+def _parses_leniently(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
 def _meta_from_doc(doc: Any) -> BodyMeta:

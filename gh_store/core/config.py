@@ -1,8 +1,9 @@
 """The store's settings: defaults, the YAML file, and validation of every key.
 
-Defaults live here and nowhere else. ``parse_config`` is pure (a mapping in, a frozen
-``StoreConfig`` out); ``load_config`` only adds reading the file. Every key is either used or
-refused: an unknown key or a wrong type raises ``ConfigurationError`` naming the key and the file.
+Defaults live here and nowhere else. Pure: ``parse_config`` takes a parsed document and
+``parse_config_text`` the file's text (reading the file is ``gh_store.configure``'s job). Every key
+is either used or refused: an unknown key or a wrong type raises ``ConfigurationError`` naming the
+key and the file.
 
 The file looks like this (every key optional)::
 
@@ -36,15 +37,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePath
 from typing import Any
 
-import yaml
-
+from .constants import DEFAULT_BASE_LABEL, DEFAULT_UID_PREFIX
 from .exceptions import ConfigurationError
 
 __all__ = [
-    "DEFAULT_CONFIG_PATH",
     "PERMISSION_LEVELS",
     "REACTIONS",
     "LogConfig",
@@ -53,11 +52,9 @@ __all__ = [
     "RetryConfig",
     "StoreConfig",
     "TrustConfig",
-    "load_config",
     "parse_config",
+    "parse_config_text",
 ]
-
-DEFAULT_CONFIG_PATH = Path.home() / ".config" / "gh-store" / "config.yml"
 
 #: The reactions GitHub accepts on a comment.
 REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
@@ -110,40 +107,29 @@ class TrustConfig:
 
 @dataclass(frozen=True)
 class StoreConfig:
-    base_label: str = "stored-object"
-    uid_prefix: str = "UID:"
+    base_label: str = DEFAULT_BASE_LABEL
+    uid_prefix: str = DEFAULT_UID_PREFIX
     reactions: ReactionConfig = field(default_factory=ReactionConfig)
     retries: RetryConfig = field(default_factory=RetryConfig)
     rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
     log: LogConfig = field(default_factory=LogConfig)
     trust: TrustConfig = field(default_factory=TrustConfig)
-    schema: Path | None = None
+    #: As written in the file: ``gh_store.configure`` resolves it against the documented base.
+    schema: PurePath | None = None
     source: str = "<defaults>"
 
 
-def load_config(path: Path | None = None) -> StoreConfig:
-    """Read the YAML config at ``path``.
+def parse_config_text(text: str, source: str = "<config>") -> StoreConfig:
+    """Parse the YAML ``text`` of a config file and validate it."""
+    import yaml  # here: a run with no config file does not pay for PyYAML
 
-    ``None`` means the default location; a missing default file gives the defaults. A path that
-    was asked for explicitly must exist: a typo there should not silently mean "defaults".
-    """
-    if path is None:
-        path = DEFAULT_CONFIG_PATH
-        if not path.exists():
-            return StoreConfig()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigurationError(f"{path}: config file not found") from None
-    except OSError as exc:
-        raise ConfigurationError(f"{path}: cannot read config file: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigurationError(f"{path}: config file is not UTF-8: {exc}") from None
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{path}: not valid YAML: {exc}") from None
-    return parse_config(document, source=str(path))
+        raise ConfigurationError(f"{source}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ConfigurationError(f"{source}: nested too deeply to be a gh-store config") from None
+    return parse_config(document, source=source)
 
 
 def parse_config(document: Any, source: str = "<config>") -> StoreConfig:
@@ -262,7 +248,7 @@ def parse_config(document: Any, source: str = "<config>") -> StoreConfig:
     )
 
     schema_doc = store.get("schema")
-    schema = None if schema_doc is None else Path(reader.string(schema_doc, "store.schema"))
+    schema = None if schema_doc is None else PurePath(reader.string(schema_doc, "store.schema"))
 
     base_label = reader.label(store.get("base_label", defaults.base_label), "store.base_label")
     uid_prefix = reader.string(store.get("uid_prefix", defaults.uid_prefix), "store.uid_prefix")

@@ -4,13 +4,15 @@ The library raises; only the outer layers (the CLI and the action's ``run``) tur
 exception into a message and an exit code. Messages never contain a token.
 
     GitHubStoreError
-    ├── ConfigurationError          bad config file, key, value, or schema file
+    ├── ConfigurationError          bad config file, key, value, schema file or input
+    ├── InvalidObjectId             an id that cannot name an object (also a ValueError)
     ├── ObjectNotFound              no issue carries the object's label
     ├── ObjectExistsError           create() of an id that exists (also a ValueError)
     ├── DuplicateUIDError           several issues carry one object's label
     ├── InvalidUpdate               an update or object that cannot be stored (size, type, schema)
     ├── CorruptObjectError          an issue body that is neither our format nor the original's
-    ├── ConcurrentUpdateError       another writer changed the object under this run
+    ├── ConcurrentUpdateError       too many updates pending, or another writer in the way
+    ├── WaitTimeout                 wait() gave up before the object's updates were decided
     ├── AccessDeniedError           the caller may not do this (no token, untrusted issue author)
     │   └── AuthError               GitHub refused the token or the right (also a GitHubAPIError)
     └── GitHubAPIError              GitHub answered an error, or could not be reached, after retries
@@ -33,10 +35,12 @@ __all__ = [
     "DuplicateUIDError",
     "GitHubAPIError",
     "GitHubStoreError",
+    "InvalidObjectId",
     "InvalidUpdate",
     "ObjectExistsError",
     "ObjectNotFound",
     "RateLimitError",
+    "WaitTimeout",
 ]
 
 
@@ -45,7 +49,11 @@ class GitHubStoreError(Exception):
 
 
 class ConfigurationError(GitHubStoreError):
-    """A config file, key or value (or a JSON Schema file) is wrong; the message names it."""
+    """A config file, key or value, a schema file or an input is wrong; the message names it."""
+
+
+class InvalidObjectId(GitHubStoreError, ValueError):
+    """An object id GitHub could not hold as a label (empty, too long, a comma, controls)."""
 
 
 class ObjectNotFound(GitHubStoreError):
@@ -69,7 +77,11 @@ class CorruptObjectError(GitHubStoreError):
 
 
 class ConcurrentUpdateError(GitHubStoreError):
-    """Another writer changed the object while this run was working on it."""
+    """Too many updates are pending on the object (``max_concurrent_updates``)."""
+
+
+class WaitTimeout(GitHubStoreError):
+    """``wait`` ran out of time before every update posted to the object was decided."""
 
 
 class AccessDeniedError(GitHubStoreError):

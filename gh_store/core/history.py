@@ -2,7 +2,7 @@
 
 The processor writes into the issue body how many updates it applied (``applied_count``) and a
 hash chain over each applied comment's id and exact text (``history_hash``), and marks each applied
-comment with the *processed* reaction. Reading the history back:
+comment with the *processed* reaction. Reading the history back (a flow, see ``needs.py``):
 
 1. List the issue's comments (one listing: their reaction counts come with them). Candidates are
    the updates at or before the metadata's ``last_comment_id``.
@@ -13,28 +13,29 @@ comment with the *processed* reaction. Reading the history back:
 
 Anyone who can read an issue can add a ``+1``, so a mark counts only when the chain confirms it or
 a trusted user placed it. Objects still in the original gh-store's format have no chain: their
-history is the marked updates, unverifiable.
+history is the marked updates, unverifiable. Pure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .body import BodyMeta, decode_body
 from .config import StoreConfig
 from .hashchain import GENESIS, extend_chain
-from .processor import is_trusted
+from .marks import reaction_count
+from .needs import Flow, ListComments, Listing, ListReactions
+from .planner import comment_id, pending_comments
+from .trust import login_of, trusted
 from .types import Update, parse_github_time
 from .update_comment import CommentKind, parse_update_comment
 
-if TYPE_CHECKING:
-    from ..transport import GitHubTransport
-
-__all__ = ["LEGACY_PROBLEM", "HistoryCheck", "check_history", "read_history"]
+__all__ = ["LEGACY_PROBLEM", "HistoryCheck", "HistoryReading", "history_flow"]
 
 LEGACY_PROBLEM = "written by the original gh-store: no history hash"
+CHANGING_PROBLEM = "the comments kept changing while they were read: verify again"
 
 
 @dataclass(frozen=True)
@@ -54,33 +55,28 @@ class HistoryCheck:
 
 
 @dataclass(frozen=True)
-class _Reading:
+class HistoryReading:
+    """The applied updates, oldest first, and whether they verify."""
+
     updates: tuple[Update, ...]
     check: HistoryCheck
 
 
-def read_history(
-    transport: GitHubTransport, config: StoreConfig, issue: Mapping[str, Any]
-) -> tuple[Update, ...]:
-    """Every applied update of the object in ``issue``, oldest first."""
-    return _read(transport, config, issue).updates
-
-
-def check_history(
-    transport: GitHubTransport, config: StoreConfig, issue: Mapping[str, Any]
-) -> HistoryCheck:
-    """Compare the comments with the hash chain the processor kept in the issue body."""
-    return _read(transport, config, issue).check
-
-
-def _read(transport: GitHubTransport, config: StoreConfig, issue: Mapping[str, Any]) -> _Reading:
+def history_flow(
+    issue: Mapping[str, Any],
+    config: StoreConfig,
+    owner: str,
+    roles: MutableMapping[str, str],
+) -> Flow[HistoryReading]:
+    """Read and check the applied updates of the object in ``issue``."""
     meta = decode_body(issue.get("body")).meta
-    comments = sorted(transport.list_comments(int(issue["number"])), key=_id)
+    listing: Listing = yield ListComments(int(issue["number"]))
+    comments = pending_comments(listing.items, 0)  # every comment, in id order, each once
     processed = config.reactions.processed
 
     if meta.legacy:
         # The original marked what it applied with the processed reaction, and kept nothing else.
-        marked = [c for c in comments if _is_update(c) and _rollup(c, processed) > 0]
+        marked = [c for c in comments if _is_update(c) and reaction_count(c, processed) > 0]
         check = HistoryCheck(
             ok=False,
             expected_hash=None,
@@ -89,50 +85,57 @@ def _read(transport: GitHubTransport, config: StoreConfig, issue: Mapping[str, A
             found_count=len(marked),
             problems=(LEGACY_PROBLEM,),
         )
-        return _Reading(_updates(marked), check)
+        return HistoryReading(_updates(marked), check)
 
-    decided = [c for c in comments if _id(c) <= meta.last_comment_id]
+    decided = [c for c in comments if comment_id(c) <= meta.last_comment_id]
     cheap = [
         c
         for c in decided
         if _is_update(c)
-        and _rollup(c, processed) > 0
-        and _rollup(c, config.reactions.rejected) == 0
-        and _rollup(c, config.reactions.untrusted) == 0
+        and reaction_count(c, processed) > 0
+        and reaction_count(c, config.reactions.rejected) == 0
+        and reaction_count(c, config.reactions.untrusted) == 0
     ]
     if _chain(cheap) == meta.history_hash and len(cheap) == meta.applied_count:
-        return _Reading(_updates(cheap), _passed(meta, cheap))
-    return _read_carefully(transport, config, meta, decided)
+        return HistoryReading(_updates(cheap), _passed(meta, cheap))
+    reading = yield from _read_carefully(config, owner, roles, meta, decided)
+    if not listing.complete and not reading.check.ok:
+        check = reading.check
+        problems = (CHANGING_PROBLEM, *check.problems)
+        return HistoryReading(
+            reading.updates,
+            HistoryCheck(
+                False,
+                check.expected_hash,
+                check.actual_hash,
+                check.expected_count,
+                check.found_count,
+                problems,
+            ),
+        )
+    return reading
 
 
 def _read_carefully(
-    transport: GitHubTransport,
     config: StoreConfig,
+    owner: str,
+    roles: MutableMapping[str, str],
     meta: BodyMeta,
     decided: Sequence[Mapping[str, Any]],
-) -> _Reading:
+) -> Flow[HistoryReading]:
     """The slow path: trust a processed mark only if a trusted user placed it."""
     processed = config.reactions.processed
-    permissions: dict[str, str] = {}
-
-    def trusted(login: str) -> bool:
-        if is_trusted(login, permissions, config, transport.owner):
-            return True
-        if login not in permissions:
-            permissions[login] = transport.get_permission(login)
-        return is_trusted(login, permissions, config, transport.owner)
-
     # Comments marked by a trusted user, with the time of that mark. Comments without any
     # processed reaction in their rollup cannot have one: no request for them.
     marked: list[tuple[Mapping[str, Any], str]] = []
     for comment in decided:
-        if _rollup(comment, processed) == 0:
+        if reaction_count(comment, processed) == 0:
             continue
-        times = [
-            str(r.get("created_at") or "")
-            for r in transport.list_reactions(_id(comment), content=processed)
-            if trusted(str((r.get("user") or {}).get("login", "")))
-        ]
+        reactions: Listing = yield ListReactions(comment_id(comment), processed)
+        times = []
+        for reaction in reactions.items:
+            if (yield from trusted(login_of(reaction), config, owner, roles)):
+                times.append(str(reaction.get("created_at") or ""))
         if times:
             marked.append((comment, min(times)))
 
@@ -146,21 +149,22 @@ def _read_carefully(
     if (
         split > 0
         and _chain(chained) == meta.history_hash
-        and not any(_rollup(c, config.reactions.rejected) for c in earlier)
-        and not any(_rollup(c, config.reactions.untrusted) for c in earlier)
+        and not any(reaction_count(c, config.reactions.rejected) for c in earlier)
+        and not any(reaction_count(c, config.reactions.untrusted) for c in earlier)
     ):
-        return _Reading(_updates(applied), _passed(meta, applied, _chain(chained)))
+        return HistoryReading(_updates(applied), _passed(meta, applied, _chain(chained)))
     if _chain(applied) == meta.history_hash and len(applied) == meta.applied_count:
-        return _Reading(_updates(applied), _passed(meta, applied))
+        return HistoryReading(_updates(applied), _passed(meta, applied))
 
     problems: list[str] = []
     for comment, marked_at in marked:
         if not _is_update(comment):
             problems.append(
-                f"comment {_id(comment)} was edited after it was applied: it is no longer an update"
+                f"comment {comment_id(comment)} was edited after it was applied: "
+                "it is no longer an update"
             )
         elif _later(str(comment.get("updated_at") or ""), marked_at):
-            problems.append(f"comment {_id(comment)} was edited after it was applied")
+            problems.append(f"comment {comment_id(comment)} was edited after it was applied")
     missing = meta.applied_count - len(applied)
     if missing > 0:
         what = "an applied update is" if missing == 1 else f"{missing} applied updates are"
@@ -178,7 +182,7 @@ def _read_carefully(
         found_count=len(applied),
         problems=tuple(problems),
     )
-    return _Reading(_updates(updates), check)
+    return HistoryReading(_updates(updates), check)
 
 
 def _passed(
@@ -201,10 +205,10 @@ def _updates(comments: Sequence[Mapping[str, Any]]) -> tuple[Update, ...]:
             continue
         result.append(
             Update(
-                comment_id=_id(comment),
+                comment_id=comment_id(comment),
                 timestamp=parse_github_time(str(comment["created_at"])),
                 changes=patch,
-                author=(comment.get("user") or {}).get("login"),
+                author=login_of(comment),
             )
         )
     return tuple(result)
@@ -213,7 +217,7 @@ def _updates(comments: Sequence[Mapping[str, Any]]) -> tuple[Update, ...]:
 def _chain(comments: Sequence[Mapping[str, Any]]) -> str:
     value = GENESIS
     for comment in comments:
-        value = extend_chain(value, _id(comment), str(comment.get("body")))
+        value = extend_chain(value, comment_id(comment), str(comment.get("body")))
     return value
 
 
@@ -221,17 +225,8 @@ def _is_update(comment: Mapping[str, Any]) -> bool:
     return parse_update_comment(comment.get("body")).kind is CommentKind.UPDATE
 
 
-def _rollup(comment: Mapping[str, Any], content: str) -> int:
-    rollup = comment.get("reactions") or {}
-    return int(rollup.get(content, 0) or 0)
-
-
 def _later(first: str, second: str) -> bool:
     try:
         return parse_github_time(first) > parse_github_time(second)
     except ValueError:
         return False
-
-
-def _id(comment: Mapping[str, Any]) -> int:
-    return int(comment["id"])

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import Any
 
-__all__ = ["Json", "ObjectMeta", "StoredObject", "Update", "parse_github_time"]
-
-Json: TypeAlias = dict[str, "Json"] | list["Json"] | str | int | float | bool | None
+__all__ = ["ObjectMeta", "StoredObject", "Update", "parse_github_time"]
 
 
 @dataclass(frozen=True)

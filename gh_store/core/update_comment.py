@@ -2,7 +2,7 @@
 
 A comment is *meant as an update* when its text is JSON (optionally inside a ```json fence) or
 starts like JSON (``{`` or ``[``). Anything else is conversation and is ignored. An update that is
-broken (does not parse, is not an object, nests too deep) is rejected with a reason.
+broken (does not parse, is not an object, nests too deep, holds NaN) is rejected with a reason.
 
 The original gh-store's envelope ``{"_data": {...}, "_meta": {...}}`` is read as an update of
 ``_data``; its ``"type": "initial_state"`` comments record a creation and are not updates.
@@ -12,26 +12,22 @@ Pure: no I/O.
 from __future__ import annotations
 
 import enum
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .body import MAX_BODY_CHARS, check_body_size
+from .body import check_body_size
 from .exceptions import InvalidUpdate
+from .json_text import MAX_DEPTH, JSONProblem, dumps_checked, loads_strict, nesting_depth
 
 __all__ = [
-    "MAX_DEPTH",
     "CommentKind",
     "ParsedComment",
     "encode_update_comment",
-    "nesting_depth",
+    "is_meant_as_update",
     "parse_update_comment",
 ]
-
-#: Deepest nesting of arrays and objects an update may have.
-MAX_DEPTH = 64
 
 _FENCED = re.compile(
     r"\A(?P<fence>`{3,})[ \t]*(?:json)?[ \t]*\n(?P<inner>.*)\n(?P=fence)\Z", re.DOTALL
@@ -63,8 +59,8 @@ def parse_update_comment(body: str | None) -> ParsedComment:
     if looks_like_json and nesting_depth(text) > MAX_DEPTH:
         return ParsedComment(CommentKind.BROKEN, reason=f"nested deeper than {MAX_DEPTH} levels")
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError) as exc:
+        value = loads_strict(text)
+    except JSONProblem as exc:
         if not looks_like_json:
             return ParsedComment(CommentKind.CHAT)
         return ParsedComment(CommentKind.BROKEN, reason=f"not valid JSON: {_short(exc)}")
@@ -85,6 +81,11 @@ def parse_update_comment(body: str | None) -> ParsedComment:
     return ParsedComment(CommentKind.UPDATE, patch=value)
 
 
+def is_meant_as_update(comment: Mapping[str, Any]) -> bool:
+    """Whether a comment is an update to decide (usable or broken), not conversation."""
+    return parse_update_comment(comment.get("body")).kind is not CommentKind.CHAT
+
+
 def encode_update_comment(changes: Any) -> str:
     """The comment text that carries ``changes``; ``InvalidUpdate`` if it cannot be one."""
     if not isinstance(changes, Mapping):
@@ -94,77 +95,19 @@ def encode_update_comment(changes: Any) -> str:
         # A patch that looks like the original's envelope is wrapped, so it reads back unchanged.
         payload = {"_data": payload, "_meta": {"client": "gh-store"}}
     try:
-        text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise InvalidUpdate(f"the update is not JSON: {exc}") from None
-    except RecursionError:
-        raise InvalidUpdate(f"the update is nested deeper than {MAX_DEPTH} levels") from None
-    if nesting_depth(text) > MAX_DEPTH:
-        raise InvalidUpdate(f"the update is nested deeper than {MAX_DEPTH} levels")
-    # json.dumps turns 1, 1.5, True and None keys into strings: the update would not read back
-    # as written, and {1: .., "1": ..} would become a duplicate key.
-    bad_keys = _non_string_keys(payload)
-    if bad_keys:
-        raise InvalidUpdate(f"the update's keys must be strings, not {bad_keys[0]!r}")
+        text = dumps_checked(payload)
+    except JSONProblem as exc:
+        raise InvalidUpdate(f"the update cannot be stored: {exc}") from None
     check_body_size(text, "the update comment")
-    assert len(text) <= MAX_BODY_CHARS
     return text
-
-
-def nesting_depth(text: str) -> int:
-    """How deep arrays and objects nest in JSON-ish ``text`` (brackets inside strings ignored).
-
-    Counted before parsing, so a hostile comment cannot make the parser recurse without bound.
-    """
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
-
-
-def _non_string_keys(value: Any) -> list[object]:
-    """The keys of ``value``'s objects, at any depth, that are not strings."""
-    # Called only after the depth check, so the recursion is bounded by MAX_DEPTH.
-    found: list[object] = []
-    if isinstance(value, Mapping):
-        found.extend(key for key in value if not isinstance(key, str))
-        for item in value.values():
-            found.extend(_non_string_keys(item))
-    elif isinstance(value, list | tuple):
-        for item in value:
-            found.extend(_non_string_keys(item))
-    return found
 
 
 def _is_envelope(value: Mapping[str, Any]) -> bool:
     return (
         "_data" in value
         and isinstance(value.get("_meta"), dict)
-        and set(value)
-        <= {
-            "_data",
-            "_meta",
-            "type",
-        }
+        and set(value) <= {"_data", "_meta", "type"}
     )
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def _json_kind(value: Any) -> str:

@@ -17,7 +17,7 @@ import pytest
 
 from gh_store.core.body import decode_body
 from gh_store.emulator import GitHubEmulator
-from gh_store.transport import GhApiTransport
+from gh_store.transport.rest import GhApiTransport
 
 from .conftest import ROOT, ActionRun, Harness, webhook
 
@@ -179,18 +179,25 @@ def test_an_issue_opened_by_an_untrusted_user_is_refused_with_a_warning(
     )
     run = harness.run("issues", webhook("issues", "opened", number=number, labels=LABELS))
     assert run.exit_code == 0
-    assert (run.outputs["changed"], run.outputs["applied"], run.outputs["version"]) == (
-        "false",
-        "0",
-        "1",
-    )
+    # The no-op outputs: nothing of an outsider's issue is published for later jobs to use.
+    assert run.outputs == {
+        "object": "",
+        "object-id": "",
+        "issue-number": "",
+        "version": "",
+        "applied": "0",
+        "rejected": "0",
+        "untrusted": "0",
+        "changed": "false",
+    }
     assert run.annotations("warning title=gh-store%3A issue refused") == [
         f"Issue #{number} was opened by a user who may not write to the repository, so none "
-        "of its updates were processed."
+        "of its updates were processed and its body is not published."
     ]
     assert gh.issue(number)["state"] == "open"
     assert gh.count("PATCH") == 0
     assert "Nothing was processed" in run.summary
+    assert '"value"' not in run.summary and '"value"' not in run.stdout
 
 
 def test_fail_on_rejected_exits_1_after_writing_outputs(
@@ -251,14 +258,14 @@ def test_noop_events_end_before_any_request(
     }
     assert gh.requests == []
     assert run.summary.startswith("### gh-store: nothing to do")
-    assert "gh-store: nothing to do:" in run.stdout
+    assert "gh-store: nothing to do." in run.stdout
 
 
 _IMPORTS_PROBE = """
 import sys
 from gh_store.action import main
 code = main()
-watched = ("ghapi", "jsonschema", "yaml", "httpx2", "gh_store.transport")
+watched = ("ghapi", "jsonschema", "yaml", "httpx2", "gh_store.transport.rest")
 heavy = sorted(m for m in watched if m in sys.modules)
 print("HEAVY=" + ",".join(heavy))
 sys.exit(code)
@@ -394,7 +401,7 @@ def test_a_hand_damaged_body_fails_with_one_error_and_writes_nothing(
     gh.clear_requests()
     run = harness.run("issue_comment", _comment_event(gh, number))
     assert run.exit_code == 2
-    _assert_one_error(run, "gh-store%3A damaged object", f"issue #{number} cannot be processed")
+    _assert_one_error(run, "gh-store%3A damaged object", f"Issue #{number} cannot be processed")
     assert "restore the body" in run.stdout
     assert [r.method for r in gh.requests] == ["GET"]  # read the issue, found it damaged, stopped
     assert gh.issue(number)["body"] == damaged
@@ -424,7 +431,7 @@ def test_an_unexpected_error_shows_one_error_and_the_traceback_in_a_group(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise KeyError("surprise")
 
-    monkeypatch.setattr("gh_store.core.executor.process_issue", broken)
+    monkeypatch.setattr("gh_store.runs.process_issue", broken)
     number = harness.seed_object("counter", {"value": 1})
     run = harness.run("issue_comment", _comment_event(gh, number))
     assert run.exit_code == 3

@@ -6,24 +6,28 @@ from typing import Any
 
 import pytest
 
-from gh_store.action.events import (
-    DEFAULT_BASE_LABEL,
-    DISPATCH_EVENT_TYPE,
-    EventDecision,
-    decide_event,
-)
+from gh_store.action.events import EventDecision, decide_event
 from gh_store.action.inputs import InputError
 from gh_store.core.config import StoreConfig
-from gh_store.core.store import DISPATCH_EVENT
+from gh_store.core.constants import DISPATCH_EVENT
 
 from .conftest import webhook
 
 STORED = ["stored-object", "UID:counter"]
 
 
-def test_the_light_copies_of_store_constants_match_the_store() -> None:
-    assert StoreConfig().base_label == DEFAULT_BASE_LABEL
-    assert DISPATCH_EVENT_TYPE == DISPATCH_EVENT
+def test_the_event_filter_uses_the_stores_own_constants() -> None:
+    assert StoreConfig().base_label == "stored-object"
+    assert decide_event(
+        "repository_dispatch", {"action": DISPATCH_EVENT, "client_payload": {"issue_number": 3}}
+    ) == EventDecision(3)
+
+
+@pytest.mark.parametrize("spelled", ["Stored-Object", "STORED-OBJECT", "stored-object"])
+def test_the_base_label_matches_in_any_case(spelled: str) -> None:
+    # GitHub keeps the spelling of a label that already exists in the repository.
+    payload = webhook("issue_comment", "created", number=7, labels=[spelled, "UID:counter"])
+    assert decide_event("issue_comment", payload) == EventDecision(7)
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from gh_store.configure import load_config, load_schema
 from gh_store.core.body import decode_body
-from gh_store.core.config import load_config
-from gh_store.core.schema import ObjectSchema
 from gh_store.emulator import GitHubEmulator
 
 from .conftest import ROOT, TEST_CONFIG
@@ -57,7 +56,7 @@ def test_update_counter_needs_a_token(tmp_path: Path) -> None:
 def test_the_example_config_and_schema_load_and_agree() -> None:
     # The example workflow points the action at these two files.
     config = load_config(ROOT / "examples" / "config.yml")
-    schema = ObjectSchema.from_file(ROOT / "examples" / "schema.json")
+    schema = load_schema(ROOT / "examples" / "schema.json")
     assert config.source.endswith("config.yml")
     assert schema.errors({"name": "demo", "value": 1}) == []
     assert schema.errors({"name": "demo", "value": "one"}) != []

@@ -16,7 +16,8 @@ from gh_store.action.outputs import (
     report_summary,
     write_outputs,
 )
-from gh_store.core.processor import ProcessReport, UpdateOutcome
+from gh_store.core.planner import UpdateOutcome
+from gh_store.core.report import ProcessReport
 
 from .conftest import read_outputs
 

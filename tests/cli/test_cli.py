@@ -219,7 +219,7 @@ def test_keyboard_interrupt_exits_130(
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("gh_store.core.store.GitHubStore.get", interrupted)
+    monkeypatch.setattr("gh_store.client.GitHubStore.get", interrupted)
     status, _, err = run("get", "alpha")
     assert status == 130
     assert _one_error_line(err) == "gh-store: error: interrupted"

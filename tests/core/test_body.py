@@ -216,7 +216,7 @@ def test_damaged_metadata(meta_json: str) -> None:
 
 
 def test_metadata_that_is_not_json() -> None:
-    with pytest.raises(CorruptObjectError, match="JSON cannot be read"):
+    with pytest.raises(CorruptObjectError, match="metadata is damaged"):
         decode_body(_with_meta("{version: 1}"))
 
 

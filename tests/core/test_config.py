@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from gh_store.core import config as config_module
+from gh_store.configure import load_config
 from gh_store.core.config import (
     PERMISSION_LEVELS,
     LogConfig,
@@ -18,8 +18,8 @@ from gh_store.core.config import (
     RetryConfig,
     StoreConfig,
     TrustConfig,
-    load_config,
     parse_config,
+    parse_config_text,
 )
 from gh_store.core.exceptions import ConfigurationError
 
@@ -241,13 +241,15 @@ def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
 def test_missing_default_file_gives_defaults(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(config_module, "DEFAULT_CONFIG_PATH", tmp_path / "absent.yml")
+    monkeypatch.setenv("HOME", str(tmp_path))
     assert load_config() == StoreConfig()
 
 
 def test_present_default_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _write(tmp_path, {"store": {"base_label": "from-default-file"}})
-    monkeypatch.setattr(config_module, "DEFAULT_CONFIG_PATH", path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    path = tmp_path / ".config" / "gh-store" / "config.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(yaml.safe_dump({"store": {"base_label": "from-default-file"}}))
     config = load_config()
     assert config.base_label == "from-default-file"
     assert config.source == str(path)
@@ -267,11 +269,22 @@ def test_empty_file_gives_defaults(tmp_path: Path, text: str) -> None:
     assert load_config(path) == StoreConfig(source=str(path))
 
 
-def test_unreadable_file(tmp_path: Path) -> None:
+def test_a_directory_is_not_a_config_file(tmp_path: Path) -> None:
     with pytest.raises(
-        ConfigurationError, match=rf"^{re.escape(str(tmp_path))}: cannot read config file"
+        ConfigurationError, match=rf"^{re.escape(str(tmp_path))}: is a directory, not a config"
     ):
         load_config(tmp_path)
+
+
+def test_relative_paths_are_read_from_the_base_directory(tmp_path: Path) -> None:
+    _write(tmp_path, {"store": {"base_label": "relative"}})
+    assert load_config("gh-store.yml", base_dir=tmp_path).base_label == "relative"
+
+
+def test_a_config_nested_beyond_the_parser_is_one_clear_error() -> None:
+    deep = "a: " + "[" * 5000 + "]" * 5000
+    with pytest.raises(ConfigurationError, match=r"^deep\.yml: (nested too deeply|not valid)"):
+        parse_config_text(deep, source="deep.yml")
 
 
 def test_file_that_is_not_utf8(tmp_path: Path) -> None:

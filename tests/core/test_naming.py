@@ -76,7 +76,9 @@ def test_title_is_the_originals() -> None:
         (["stored-object", "bug"], None),
         ([], None),
         ([{"color": "ededed"}, {"name": None}, 7, None], None),
-        (["uid:lowercase"], None),
+        (["uid:lowercase"], "lowercase"),  # GitHub's labels ignore case: so does the prefix
+        (["UID: spaced"], None),  # no id could make this label: it names no object
+        (["UID:a,b"], None),
         (["UID:"], None),
         (["UID:", "UID:real"], "real"),
     ],

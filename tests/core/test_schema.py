@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gh_store.core.exceptions import ConfigurationError, InvalidUpdate
-from gh_store.core.schema import ObjectSchema
+from gh_store.core.schema import ObjectSchema, SchemaFileNeeded
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
@@ -129,55 +127,68 @@ def test_check_passes_valid_data() -> None:
     ObjectSchema(_PERSON).check({"name": "a", "id": 1, "tags": []})
 
 
-def test_broken_ref_is_a_configuration_error() -> None:
-    schema = ObjectSchema({"properties": {"a": {"$ref": "#/$defs/missing"}}}, source="s.json")
-    assert schema.errors({"b": 1}) == []  # the $ref is only followed when data reaches it
-    with pytest.raises(ConfigurationError, match=r"^s.json: the schema has a broken \$ref"):
-        schema.errors({"a": 1})
+def test_a_broken_ref_is_refused_when_the_schema_is_built() -> None:
+    # Not when data first reaches it: a setup problem is found before any request.
+    with pytest.raises(ConfigurationError, match=r"^s.json: \$ref '#/\$defs/missing' cannot be"):
+        ObjectSchema({"properties": {"a": {"$ref": "#/$defs/missing"}}}, source="s.json")
 
 
-# --- files -------------------------------------------------------------------------------------
+# --- references never reach the network ---------------------------------------------------------
 
 
-def test_from_file(tmp_path: Path) -> None:
-    path = tmp_path / "schema.json"
-    path.write_text(json.dumps(_PERSON), encoding="utf-8")
-    schema = ObjectSchema.from_file(path)
-    assert schema.source == str(path)
-    assert schema.schema == _PERSON
-    assert schema.errors({"name": "x"}) == ["at /: 'id' is a required property"]
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "https://example.com/schema.json",
+        "http://127.0.0.1:1/x.json#/a",
+        "file:///etc/passwd",
+        "urn:example:thing",
+        "//example.com/s.json",
+    ],
+)
+def test_a_reference_outside_the_schema_is_refused_before_validating(ref: str) -> None:
+    schema = {"type": "object", "properties": {"a": {"$ref": ref}}}
+    with pytest.raises(ConfigurationError, match="never fetches a schema from the network"):
+        ObjectSchema(schema, source="s.json")
 
 
-def test_missing_file(tmp_path: Path) -> None:
-    path = tmp_path / "absent.json"
-    with pytest.raises(
-        ConfigurationError, match=rf"^{re.escape(str(path))}: schema file not found"
-    ):
-        ObjectSchema.from_file(path)
+def test_a_relative_reference_asks_for_the_file_beside_the_schema() -> None:
+    with pytest.raises(SchemaFileNeeded) as needed:
+        ObjectSchema({"properties": {"a": {"$ref": "defs/common.json#/$defs/x"}}})
+    assert (needed.value.uri, needed.value.relative_path) == (
+        "defs/common.json",
+        "defs/common.json",
+    )
 
 
-def test_unreadable_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match="cannot read schema file"):
-        ObjectSchema.from_file(tmp_path)
+def test_a_reference_relative_to_the_schemas_own_id_names_a_file_beside_it() -> None:
+    schema = {"$id": "https://example.com/schemas/root.json", "items": {"$ref": "item.json"}}
+    with pytest.raises(SchemaFileNeeded) as needed:
+        ObjectSchema(schema)
+    assert needed.value.uri == "https://example.com/schemas/item.json"
+    assert needed.value.relative_path == "item.json"
 
 
-@pytest.mark.parametrize("text", ["", "{type: object}", "type: object\n", "[" * 100_000])
-def test_file_that_is_not_json(tmp_path: Path, text: str) -> None:
-    path = tmp_path / "schema.json"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigurationError, match="schema file is not JSON"):
-        ObjectSchema.from_file(path)
+def test_loaded_files_resolve_and_validate_without_retrieval() -> None:
+    schema = ObjectSchema(
+        {"properties": {"a": {"$ref": "defs.json#/$defs/n"}}},
+        resources={"defs.json": {"$defs": {"n": {"type": "integer"}}}},
+    )
+    assert schema.errors({"a": 1}) == []
+    assert schema.errors({"a": "x"}) == ["at /a: 'x' is not of type 'integer'"]
 
 
-def test_file_that_is_not_utf8(tmp_path: Path) -> None:
-    path = tmp_path / "schema.json"
-    path.write_bytes('{"title": "café"}'.encode("latin-1"))
-    with pytest.raises(ConfigurationError, match="schema file is not UTF-8"):
-        ObjectSchema.from_file(path)
+def test_a_loaded_file_is_checked_for_references_too() -> None:
+    with pytest.raises(ConfigurationError, match="never fetches"):
+        ObjectSchema(
+            {"$ref": "defs.json"},
+            resources={"defs.json": {"$ref": "https://example.com/evil.json"}},
+        )
 
 
-def test_file_holding_an_invalid_schema_names_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "schema.json"
-    path.write_text('{"type": "nonsense"}', encoding="utf-8")
-    with pytest.raises(ConfigurationError, match=rf"^{re.escape(str(path))}: not a valid JSON"):
-        ObjectSchema.from_file(path)
+def test_the_drafts_meta_schemas_resolve_offline() -> None:
+    schema = ObjectSchema(
+        {"properties": {"s": {"$ref": "https://json-schema.org/draft/2020-12/schema"}}}
+    )
+    assert schema.errors({"s": {"type": "object"}}) == []
+    assert schema.errors({"s": {"type": 12}}) != []

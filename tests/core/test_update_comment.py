@@ -128,9 +128,10 @@ BROKEN_COMMENTS = [
     ("{not json}", "not valid JSON"),
     ("{'a': 1}", "not valid JSON"),
     ('{"a": 1,}', "not valid JSON"),
-    ('{"a": NaN}', "not valid JSON: NaN is not JSON"),
-    ('{"a": Infinity}', "not valid JSON: Infinity is not JSON"),
-    ('{"a": -Infinity}', "not valid JSON: -Infinity is not JSON"),
+    ('{"a": NaN}', "not valid JSON: it holds NaN, which is not JSON"),
+    ('{"a": Infinity}', "not valid JSON: it holds Infinity, which is not JSON"),
+    ('{"a": -Infinity}', "not valid JSON: it holds -Infinity, which is not JSON"),
+    ('{"a": "\\ud800"}', "not valid JSON: it holds a lone surrogate (U+D800) (at /a)"),
     ('{"a": ' + "9" * 5_000 + "}", "not valid JSON: Exceeds the limit"),
     ("[", "not valid JSON"),
     ("[1, 2]", "not an array"),
@@ -193,10 +194,10 @@ def test_nesting_depth_ignores_brackets_in_strings(text: str, depth: int) -> Non
         ("text", "not a string"),
         (None, "not null"),
         (5, "not a number"),
-        ({"a": {1, 2}}, "not JSON"),
-        ({"a": math.nan}, "not JSON"),
-        ({"a": math.inf}, "not JSON"),
-        ({"a": object()}, "not JSON"),
+        ({"a": {1, 2}}, "a set is not JSON"),
+        ({"a": math.nan}, "nan is not a JSON number"),
+        ({"a": math.inf}, "inf is not a JSON number"),
+        ({"a": object()}, "an object is not JSON|a object is not JSON"),
         ({1: "a"}, "keys must be strings, not 1"),
         ({"a": [{"b": {None: 1}}]}, "keys must be strings, not None"),
         ({"a": {True: 1}}, "keys must be strings, not True"),
@@ -229,7 +230,7 @@ def test_encode_refuses_too_deep(depth: int) -> None:
 def test_encode_refuses_a_circular_value() -> None:
     changes: dict[str, Any] = {}
     changes["self"] = changes
-    with pytest.raises(InvalidUpdate, match="not JSON"):
+    with pytest.raises(InvalidUpdate, match="nested deeper than"):
         encode_update_comment(changes)
 
 

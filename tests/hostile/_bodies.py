@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from gh_store.core.processor import ACTIONS_BOT
+from gh_store.core.constants import ACTIONS_BOT
 
 __all__ = [
     "AUTHORS",

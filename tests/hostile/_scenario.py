@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from gh_store.core.body import decode_body
 from gh_store.core.config import StoreConfig
-from gh_store.core.executor import process_issue
+from gh_store.core.constants import ACTIONS_BOT
 from gh_store.core.merge_patch import apply_merge_patch
-from gh_store.core.processor import ACTIONS_BOT
 from gh_store.emulator import GitHubEmulator
-from gh_store.transport import GitHubTransport
+from gh_store.runs import process_issue
+from gh_store.transport.port import GitHubTransport
 
 from ._support import seed_object
 

@@ -11,8 +11,8 @@ import json
 import sys
 
 from gh_store.core.config import RateLimitConfig, RetryConfig, StoreConfig
-from gh_store.core.executor import process_issue
-from gh_store.transport import GhApiTransport
+from gh_store.runs import process_issue
+from gh_store.transport.rest import GhApiTransport
 
 
 def main(argv: list[str]) -> int:

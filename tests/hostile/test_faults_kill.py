@@ -15,8 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from gh_store.core.executor import process_issue
 from gh_store.emulator import GitHubEmulator
+from gh_store.runs import process_issue
 
 from ._scenario import CLEAN_RUN_REQUESTS, assert_converged, seed_scenario
 from ._support import make_transport, quiet_config

@@ -15,8 +15,8 @@ from collections.abc import Callable
 import pytest
 
 from gh_store.core.exceptions import GitHubAPIError, RateLimitError
-from gh_store.core.executor import process_issue
 from gh_store.emulator import GitHubEmulator
+from gh_store.runs import process_issue
 
 from ._scenario import CLEAN_RUN_REQUESTS, assert_converged, seed_scenario
 from ._support import RecordedSleep, make_transport, quiet_config

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from gh_store.core.body import BodyMeta, IssueBody, decode_body, encode_body
 from gh_store.core.config import TrustConfig
-from gh_store.core.processor import UpdatePlan, plan_updates
+from gh_store.core.needs import Listing
+from gh_store.core.planner import UpdatePlan, plan_updates
 from gh_store.core.update_comment import CommentKind, parse_update_comment
 
 from ._bodies import PERMISSIONS, TRUSTED, authored_comments, comment_bodies, json_objects
@@ -57,7 +58,10 @@ def _comments(authored: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
 
 
 def _plan(issue: Mapping[str, Any], comments: Sequence[Mapping[str, Any]]) -> UpdatePlan:
-    return plan_updates(issue, comments, PERMISSIONS, CONFIG, owner=OWNER)
+    baseline = decode_body(issue["body"]).meta.last_comment_id
+    return plan_updates(
+        issue, Listing(tuple(comments)), PERMISSIONS, CONFIG, owner=OWNER, baseline=baseline
+    )
 
 
 def _after_write(issue: dict[str, Any], plan: UpdatePlan) -> dict[str, Any]:
@@ -65,8 +69,8 @@ def _after_write(issue: dict[str, Any], plan: UpdatePlan) -> dict[str, Any]:
     written = dict(issue)
     if plan.body_text is not None:
         written["body"] = plan.body_text
-    if plan.close:
-        written["state"] = "closed"
+    if plan.state is not None:
+        written["state"] = plan.state
     return written
 
 

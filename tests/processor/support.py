@@ -14,7 +14,7 @@ from gh_store.core.config import RateLimitConfig, RetryConfig, StoreConfig, Trus
 from gh_store.core.hashchain import GENESIS, extend_chain
 from gh_store.core.merge_patch import apply_merge_patch
 from gh_store.emulator import GitHubEmulator
-from gh_store.transport import GhApiTransport
+from gh_store.transport.rest import GhApiTransport
 
 OWNER = "octo"  # owns octo/store, the emulator's repository
 BOT = "github-actions[bot]"
@@ -102,6 +102,19 @@ def chain(applied: Iterable[tuple[int, str]]) -> str:
     for comment_id, body in applied:
         value = extend_chain(value, comment_id, body)
     return value
+
+
+def pages_to_read(items: int) -> int:
+    """Requests the skip-proof walk (``transport/paging.py``) makes to read ``items`` items:
+    each page after the first reaches back to the last item read."""
+    from gh_store.transport.paging import page_for
+
+    pages, end = 1, 99
+    while end < items - 1:
+        page, per_page = page_for(end)
+        end = page * per_page - 1
+        pages += 1
+    return pages
 
 
 # --- the emulator ---------------------------------------------------------------------------------

@@ -10,16 +10,17 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from gh_store.core.body import decode_body
-from gh_store.core.executor import process_issue
-from gh_store.core.processor import ProcessReport
+from gh_store.core.needs import Listing
+from gh_store.core.report import ProcessReport
 from gh_store.emulator import GitHubEmulator
-from gh_store.transport import GhApiTransport
+from gh_store.runs import process_issue
+from gh_store.transport.rest import GhApiTransport
 
 from .support import FAST, bot_marks, chain, fold, seed_object, store_config, stored, transport_for
 
@@ -122,10 +123,10 @@ class GatedTransport(GhApiTransport):
         super().__init__(gh.repo, gh.bot_token, api_url=gh.url, rate_limit=FAST)
         self.listed, self.go = listed, go
 
-    def list_comments(self, number: int, *, since: str | None = None) -> Iterator[dict[str, Any]]:
-        comments = list(super().list_comments(number, since=since))
+    def list_comments(self, number: int, *, since: str | None = None) -> Listing:
+        comments = super().list_comments(number, since=since)
         self.listed.set()
-        return iter(comments)
+        return comments
 
     def update_issue(self, number: int, **fields: Any) -> dict[str, Any]:
         assert self.go.wait(timeout=60), "run B never finished"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import requests
 
+from gh_store.client import GitHubStore
 from gh_store.core.config import RateLimitConfig, RetryConfig, StoreConfig
-from gh_store.core.store import GitHubStore
 from gh_store.emulator import GitHubEmulator
 from gh_store.emulator.state import RepoState
 
@@ -35,7 +35,7 @@ def make_store(gh: GitHubEmulator) -> Iterator[MakeStore]:
     def make(token: Any = sentinel, **kwargs: Any) -> GitHubStore:
         kwargs.setdefault("config", FAST)
         chosen = gh.owner_token if token is sentinel else token
-        store = GitHubStore(gh.repo, chosen, api_url=gh.url, **kwargs)
+        store = GitHubStore(chosen, gh.repo, api_url=gh.url, **kwargs)
         made.append(store)
         return store
 

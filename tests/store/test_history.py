@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from gh_store.client import GitHubStore
 from gh_store.core.history import LEGACY_PROBLEM
-from gh_store.core.store import GitHubStore
 from gh_store.emulator import GitHubEmulator
 
 from .conftest import Call, MakeStore

@@ -22,7 +22,7 @@ def test_importing_gh_store_loads_no_heavy_dependency() -> None:
 
 def test_every_public_name_resolves_to_its_home() -> None:
     from gh_store import GitHubStore
-    from gh_store.core.store import GitHubStore as Home
+    from gh_store.client import GitHubStore as Home
 
     assert GitHubStore is Home
     for name in gh_store.__all__:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from gh_store.core.store import GitHubStore
+from gh_store.client import GitHubStore
 from gh_store.emulator import GitHubEmulator
 from gh_store.snapshot import build_snapshot, write_snapshot
 
@@ -23,7 +23,7 @@ def test_snapshot_holds_every_live_object_from_one_listing(
     store.delete("gone")
     gh.clear_requests()
     moment = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-    document = build_snapshot(store, now=moment)
+    document = build_snapshot(store.repo, store.list_all(), now=moment)
     assert gh.count() == 1
     assert document["snapshot_time"] == "2024-05-01T12:00:00+00:00"
     assert document["repository"] == "octo/store"

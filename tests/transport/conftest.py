@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -9,21 +10,29 @@ import pytest
 
 from gh_store.core.config import RateLimitConfig, RetryConfig
 from gh_store.emulator import GitHubEmulator
-from gh_store.transport import GhApiTransport
+from gh_store.transport.rest import GhApiTransport
 
 R = "/repos/octo/store"
 
 
 class FakeTime:
-    """``clock`` and ``sleep`` for a transport: sleeping advances the clock and is recorded."""
+    """``clock`` and ``sleep`` for a transport: sleeping advances the clock and is recorded.
+
+    ``wall_clock`` is the real time moved by ``wall_shift`` seconds (the emulator stamps real
+    times; a test moves the transport's view of them).
+    """
 
     def __init__(self) -> None:
         self.now = 1_000.0
         self.sleeps: list[float] = []
         self.on_sleep: Callable[[float], None] | None = None
+        self.wall_shift = 0.0
 
     def clock(self) -> float:
         return self.now
+
+    def wall_clock(self) -> float:
+        return time.time() + self.wall_shift
 
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
@@ -52,6 +61,7 @@ def make(gh: GitHubEmulator, fake_time: FakeTime) -> Iterator[MakeTransport]:
             "rate_limit": RateLimitConfig(max_requests_per_hour=0, min_write_interval=0),
             "sleep": fake_time.sleep,
             "clock": fake_time.clock,
+            "wall_clock": fake_time.wall_clock,
             **kwargs,
         }
         transport = GhApiTransport(

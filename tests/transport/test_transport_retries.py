@@ -7,11 +7,10 @@ import time
 
 import pytest
 
-from gh_store import transport as transport_module
 from gh_store.core.config import RetryConfig
 from gh_store.core.exceptions import GitHubAPIError, RateLimitError
 from gh_store.emulator import GitHubEmulator
-from gh_store.transport import GhApiTransport
+from gh_store.transport.rest import GhApiTransport
 
 from .conftest import FakeTime, MakeTransport
 
@@ -160,7 +159,7 @@ def test_unreachable_host(fake_time: FakeTime) -> None:
         ) as store,
         pytest.raises(GitHubAPIError) as caught,
     ):
-        store.get_repo()
+        store.get_permission("octo")
     assert caught.value.status == 0 and store.requests_made == 3
     assert time.perf_counter() - started < 1.0  # no hidden retries with real sleeps in ghapi
 
@@ -179,10 +178,9 @@ def test_callers_faults_are_not_retried(
 # --- the primary limit -------------------------------------------------------------------------
 
 
-def _reset_in(seconds: float, monkeypatch: pytest.MonkeyPatch) -> None:
+def _reset_in(seconds: float, fake_time: FakeTime) -> None:
     """Move the transport's wall clock so the emulator's hourly reset is ``seconds`` away."""
-    shift = 3600 - seconds
-    monkeypatch.setattr(transport_module, "_wall_clock", lambda: time.time() + shift)
+    fake_time.wall_shift = 3600 - seconds
 
 
 def test_response_with_remaining_0_waits_for_reset_before_next_request(
@@ -192,7 +190,7 @@ def test_response_with_remaining_0_waits_for_reset_before_next_request(
     number: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _reset_in(30, monkeypatch)
+    _reset_in(30, fake_time)
     gh.set_rate_limit(gh.owner_token, 1)
     store.get_issue(number)  # succeeds, and uses the last request of the hour
     assert fake_time.sleeps == []
@@ -209,7 +207,7 @@ def test_primary_limit_403_waits_until_reset(
     number: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _reset_in(40, monkeypatch)
+    _reset_in(40, fake_time)
     gh.set_rate_limit(gh.owner_token, 0)
     fake_time.on_sleep = lambda _: gh.set_rate_limit(gh.owner_token, 100)
     assert store.get_issue(number)["number"] == number

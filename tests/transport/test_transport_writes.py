@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from gh_store import transport as transport_module
 from gh_store.core.config import RateLimitConfig
+from gh_store.core.needs import Listing
 from gh_store.emulator import GitHubEmulator
-from gh_store.transport import GhApiTransport
+from gh_store.transport.rest import GhApiTransport
 
 from .conftest import FakeTime, MakeTransport
 
@@ -43,10 +41,12 @@ def test_create_issue_not_made_is_sent_again(
 
 
 def test_create_issue_ignores_an_older_issue_with_the_same_title(
-    store: GhApiTransport, gh: GitHubEmulator, monkeypatch: pytest.MonkeyPatch
+    store: GhApiTransport,
+    gh: GitHubEmulator,
+    fake_time: FakeTime,
 ) -> None:
     old = gh.seed_issue("UID:a", "{}", LABELS, state="closed")
-    monkeypatch.setattr(transport_module, "_wall_clock", lambda: time.time() + 120)
+    fake_time.wall_shift = 120
     gh.inject(status=502, method="POST", path=r"/issues$")  # not created
     issue = store.create_issue(title="UID:a", body="{}", labels=LABELS)
     assert issue["number"] != old and gh.count("POST", r"/issues$") == 2
@@ -70,11 +70,13 @@ def test_create_comment_whose_answer_is_lost_exists_once(
 
 
 def test_create_comment_does_not_take_an_older_identical_comment(
-    store: GhApiTransport, gh: GitHubEmulator, monkeypatch: pytest.MonkeyPatch
+    store: GhApiTransport,
+    gh: GitHubEmulator,
+    fake_time: FakeTime,
 ) -> None:
     number = gh.seed_issue("t", "", [])
     older = gh.seed_comment(number, "same")
-    monkeypatch.setattr(transport_module, "_wall_clock", lambda: time.time() + 120)
+    fake_time.wall_shift = 120
     gh.inject(status=502, method="POST", path=r"/comments$")  # not created
     comment = store.create_comment(number, "same")
     assert comment["id"] != older and len(gh.comments(number)) == 2
@@ -89,11 +91,11 @@ def test_hourly_budget_waits_for_the_oldest_request_to_leave_the_window(
     store = make(rate_limit=RateLimitConfig(max_requests_per_hour=3, min_write_interval=0))
     for step in (0.0, 10.0, 20.0):
         fake_time.now = 1_000.0 + step
-        store.get_repo()
+        store.get_permission("octo")
     assert fake_time.sleeps == []
-    store.get_repo()  # the 4th: the first (t=1000) leaves the hour at 4600
+    store.get_permission("octo")  # the 4th: the first (t=1000) leaves the hour at 4600
     assert fake_time.sleeps == [3580.0]
-    store.get_repo()  # the 5th: the second (t=1010) leaves at 4610
+    store.get_permission("octo")  # the 5th: the second (t=1010) leaves at 4610
     assert fake_time.sleeps == [3580.0, 10.0]
     assert gh.count() == 5
 
@@ -102,7 +104,7 @@ def test_no_hourly_budget_means_no_waits(
     store: GhApiTransport, gh: GitHubEmulator, fake_time: FakeTime
 ) -> None:
     for _ in range(20):
-        store.get_repo()
+        store.get_permission("octo")
     assert fake_time.sleeps == []
 
 
@@ -115,7 +117,7 @@ def test_writes_are_spaced(make: MakeTransport, gh: GitHubEmulator, fake_time: F
     store.create_comment(number, "two")
     assert fake_time.sleeps == [1.0]
     fake_time.now += 0.25
-    store.add_labels(number, ["x"])
+    store.create_reaction(gh.seed_comment(number, "c"), "+1")
     assert fake_time.sleeps == [1.0, 0.75]
     fake_time.now += 5
     store.update_issue(number, body="b")
@@ -128,7 +130,7 @@ def test_create_comment_does_not_take_an_old_comment_edited_to_the_same_body(
     # `since` filters on updated_at, so an old comment edited just now comes back from the lookup.
     number = gh.seed_issue("t", "", [])
     edited = {"id": 1, "body": "same", "created_at": "2001-01-01T00:00:00Z"}
-    monkeypatch.setattr(store, "list_comments", lambda number, since=None: iter([edited]))
+    monkeypatch.setattr(store, "list_comments", lambda number, since=None: Listing((edited,)))
     gh.inject(status=502, method="POST", path=r"/comments$")  # not created
     comment = store.create_comment(number, "same")
     assert comment["id"] != 1 and gh.count("POST", r"/comments$") == 2

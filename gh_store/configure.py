@@ -1,0 +1,182 @@
+"""One way to set up a store, for the client, the CLI and the action: config, schema, transport.
+
+Paths are resolved against one base directory, documented in docs/client.md: the ``base_dir``
+given, else ``$GITHUB_WORKSPACE`` (the repository's checkout in a workflow, where the action and
+workflow steps run), else the current directory. That applies to the config file's path, to
+``store.schema`` and to a schema path given directly. Nothing here configures logging: programs do
+(``gh_store.logs``); a library constructor changes no global state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
+
+from .core.config import StoreConfig, parse_config_text
+from .core.exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from .core.schema import ObjectSchema
+    from .transport.port import GitHubTransport
+
+__all__ = [
+    "StoreSetup",
+    "base_directory",
+    "load_config",
+    "load_schema",
+    "setup",
+    "user_config_path",
+]
+
+_MAX_SCHEMA_FILES = 100
+
+
+def base_directory(
+    base_dir: Path | str | None = None, environ: Mapping[str, str] | None = None
+) -> Path:
+    """The directory relative paths are read from (see the module docstring)."""
+    env = os.environ if environ is None else environ
+    return Path(base_dir or env.get("GITHUB_WORKSPACE") or os.getcwd())
+
+
+def user_config_path(environ: Mapping[str, str] | None = None) -> Path:
+    """``~/.config/gh-store/config.yml``: read when no config is named (not by the action)."""
+    env = os.environ if environ is None else environ
+    home = Path(env["HOME"]) if env.get("HOME") else Path.home()
+    return home / ".config" / "gh-store" / "config.yml"
+
+
+def load_config(
+    path: Path | str | None = None, *, base_dir: Path | str | None = None
+) -> StoreConfig:
+    """Read the YAML config at ``path`` (relative to the base directory).
+
+    ``None`` means the user's config file, and the defaults when there is none. A path that was
+    asked for explicitly must exist: a typo there should not silently mean "defaults".
+    """
+    if path is None:
+        default = user_config_path()
+        return _read_config(default) if default.exists() else StoreConfig()
+    return _read_config(_resolve(path, base_dir))
+
+
+def load_schema(path: Path | str | PurePath, *, base_dir: Path | str | None = None) -> ObjectSchema:
+    """Read a JSON Schema file, and the files beside it that its ``$ref`` name.
+
+    Only files in the schema's own directory (or below it) are read; a reference anywhere else,
+    on this machine or the network, is a ``ConfigurationError`` raised here, before any request.
+    """
+    from .core.schema import ObjectSchema, SchemaFileNeeded  # jsonschema: only with a schema
+
+    schema_path = _resolve(path, base_dir)
+    document = _read_json(schema_path, "schema file")
+    home = schema_path.parent.resolve()
+    resources: dict[str, Any] = {}
+    while True:
+        try:
+            return ObjectSchema(document, source=str(schema_path), resources=resources)
+        except SchemaFileNeeded as need:
+            if need.uri in resources or len(resources) >= _MAX_SCHEMA_FILES:
+                raise ConfigurationError(str(need)) from None
+            target = (home / need.relative_path).resolve()
+            if not target.is_relative_to(home) or need.relative_path.startswith("/"):
+                raise ConfigurationError(
+                    f"{schema_path}: $ref names {need.relative_path!r}, outside the schema's "
+                    "directory; gh-store reads only files beside the schema"
+                ) from None
+            resources[need.uri] = _read_json(target, "schema file (named by a $ref)")
+
+
+@dataclass(frozen=True)
+class StoreSetup:
+    """What a client, the CLI or the action works with."""
+
+    config: StoreConfig
+    schema: ObjectSchema | None
+    transport: GitHubTransport
+
+
+def setup(
+    *,
+    repo: str,
+    token: str | None,
+    config: StoreConfig | None = None,
+    config_path: Path | str | None = None,
+    user_config: bool = True,
+    schema: ObjectSchema | Path | str | None = None,
+    api_url: str | None = None,
+    base_dir: Path | str | None = None,
+    transport: GitHubTransport | None = None,
+    http_transport: httpx2.BaseTransport | None = None,
+) -> StoreSetup:
+    """Resolve config, schema and transport; check all of them before any request.
+
+    ``config`` wins over ``config_path``; without either, the user's config file when
+    ``user_config`` (the action passes False: a job reads only what the workflow names).
+    ``schema`` wins over ``store.schema``. ``transport`` replaces the REST transport, else one is
+    built (over ``http_transport`` when given: the emulator's in-process transport in tests).
+    """
+    base = base_directory(base_dir)
+    if config is None:
+        if config_path is not None or user_config:
+            config = load_config(config_path, base_dir=base)
+        else:
+            config = StoreConfig()
+    if isinstance(schema, str | PurePath):
+        schema = load_schema(schema, base_dir=base)
+    elif schema is None and config.schema is not None:
+        schema = load_schema(config.schema, base_dir=base)
+    if transport is None:
+        from .transport.rest import GhApiTransport  # ghapi and httpx2: only where requests go
+
+        transport = GhApiTransport(
+            repo,
+            token,
+            api_url=api_url,
+            retries=config.retries,
+            rate_limit=config.rate_limit,
+            http_transport=http_transport,
+        )
+    return StoreSetup(config=config, schema=schema, transport=transport)
+
+
+def _resolve(path: Path | str | PurePath, base_dir: Path | str | None) -> Path:
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else base_directory(base_dir) / path
+
+
+def _read_config(path: Path) -> StoreConfig:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigurationError(f"{path}: config file not found") from None
+    except IsADirectoryError:
+        raise ConfigurationError(f"{path}: is a directory, not a config file") from None
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot read config file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"{path}: config file is not UTF-8: {exc.reason}") from None
+    return parse_config_text(text, source=str(path))
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigurationError(f"{path}: {what} not found") from None
+    except IsADirectoryError:
+        raise ConfigurationError(f"{path}: is a directory, not a {what}") from None
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot read {what}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"{path}: {what} is not UTF-8: {exc.reason}") from None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise ConfigurationError(f"{path}: {what} is not JSON: {exc}") from None

@@ -1,0 +1,180 @@
+"""What a flow asks of GitHub: the needs a driver performs, and the answers it sends back.
+
+Decisions that depend on GitHub's answers are written as *flows*: generators that yield a need,
+receive its answer (or, thrown into them, the ``GitHubStoreError`` performing it raised) and finally
+return a result, the way httpx's ``Auth.auth_flow`` yields requests and receives responses. A flow
+does no I/O itself, so it can be run from a table of answers in a test, one step at a time next to
+other flows, or by ``gh_store.driver`` against any transport. Each need names one operation of the
+transport port (``gh_store.transport.port``) in domain terms. Pure data, no behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias, TypeVar
+
+__all__ = [
+    "AddReaction",
+    "CreateComment",
+    "CreateIssue",
+    "Dispatch",
+    "Flow",
+    "GetIssue",
+    "GetPermission",
+    "ListComments",
+    "ListIssues",
+    "ListReactions",
+    "Listing",
+    "Need",
+    "UpdateIssue",
+    "run_flow",
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Items of a listing, oldest first, each once.
+
+    ``complete`` is False when the listing kept changing while it was read and only a consistent
+    beginning of it could be read (see ``gh_store.transport.paging``): every item up to the last
+    one given was seen, later ones may be missing.
+    """
+
+    items: tuple[Mapping[str, Any], ...] = ()
+    complete: bool = True
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True)
+class GetIssue:
+    """-> the issue (404 raises ``GitHubAPIError``)."""
+
+    number: int
+
+
+@dataclass(frozen=True)
+class ListIssues:
+    """-> ``Listing`` of issues (pull requests too) carrying every label, oldest first."""
+
+    labels: tuple[str, ...]
+    state: str = "all"
+    since: str | None = None
+
+
+@dataclass(frozen=True)
+class ListComments:
+    """-> ``Listing`` of the issue's comments updated at or after ``since``, ascending by id."""
+
+    number: int
+    since: str | None = None
+
+
+@dataclass(frozen=True)
+class GetPermission:
+    """-> GitHub's role for ``login``: none read triage write maintain admin."""
+
+    login: str
+
+
+@dataclass(frozen=True)
+class ListReactions:
+    """-> ``Listing`` of the reactions of ``content`` on a comment, each with its ``user``."""
+
+    comment_id: int
+    content: str
+
+
+@dataclass(frozen=True)
+class CreateIssue:
+    """-> the new issue (made once, even when the answer is lost and the request retried)."""
+
+    title: str
+    body: str
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UpdateIssue:
+    """-> the issue after one PATCH with only the fields given."""
+
+    number: int
+    body: str | None = None
+    state: str | None = None
+    state_reason: str | None = None
+    labels: tuple[str, ...] | None = None
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        given = {"body": self.body, "state": self.state, "state_reason": self.state_reason}
+        fields: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+        if self.labels is not None:
+            fields["labels"] = list(self.labels)
+        return fields
+
+
+@dataclass(frozen=True)
+class CreateComment:
+    """-> the new comment (made once, even when the answer is lost and the request retried)."""
+
+    number: int
+    body: str
+
+
+@dataclass(frozen=True)
+class AddReaction:
+    """-> True if the reaction is new, False if this identity had already placed it."""
+
+    comment_id: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    """-> None: a ``repository_dispatch`` event."""
+
+    event_type: str
+    client_payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+Need: TypeAlias = (
+    GetIssue
+    | ListIssues
+    | ListComments
+    | GetPermission
+    | ListReactions
+    | CreateIssue
+    | UpdateIssue
+    | CreateComment
+    | AddReaction
+    | Dispatch
+)
+
+#: A decision that needs GitHub's answers: yields needs, receives answers, returns ``T``.
+Flow: TypeAlias = Generator[Need, Any, T]
+
+
+def run_flow(flow: Flow[T], answer: Any) -> T:
+    """Run ``flow`` answering every need with ``answer(need)``: for tests and for drivers.
+
+    ``answer`` may raise; the exception is thrown into the flow at the point of its need, which
+    either handles it or lets it propagate out of here.
+    """
+    try:
+        need = next(flow)
+        while True:
+            try:
+                reply = answer(need)
+            except Exception as exc:
+                need = flow.throw(exc)
+            else:
+                need = flow.send(reply)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]

@@ -1,0 +1,282 @@
+"""The client's operations on objects, as flows: find, read, list, create, update, archive.
+
+Each decision that needs GitHub's answers lives here once; ``gh_store.client.GitHubStore`` only
+drives these flows over its transport. Request counts (over REST), which the tests assert:
+``get`` 1, ``create`` 4 (look-up, create, look-up again, close), ``update`` 2 once the issue
+number is known (reopen, comment), ``delete`` 2, a listing 1 per 100 objects; plus one role
+look-up per issue opener who is not the owner, the Actions bot or a configured user, once per
+client.
+
+Races these flows close (each has a test):
+
+* two clients creating one id at once: each looks again after its own create, and the newer issue
+  archives itself and raises ``ObjectExistsError``, so at most one live object results;
+* a cached issue number whose object was archived (or re-created) meanwhile: ``update`` reopens
+  first and reads the labels in that write's answer; a stale number is closed again and the id is
+  looked up afresh, so nothing is posted to an archived issue.
+
+Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .body import BodyMeta, IssueBody, decode_body, encode_body
+from .config import StoreConfig
+from .constants import ARCHIVED_LABEL, DISPATCH_EVENT
+from .exceptions import (
+    AccessDeniedError,
+    CorruptObjectError,
+    DuplicateUIDError,
+    ObjectExistsError,
+    ObjectNotFound,
+)
+from .marks import legacy_baseline
+from .naming import (
+    has_label,
+    is_archived,
+    issue_title,
+    label_names,
+    object_id_from_labels,
+    object_label,
+    same_label,
+)
+from .needs import (
+    CreateComment,
+    CreateIssue,
+    Dispatch,
+    Flow,
+    ListComments,
+    Listing,
+    ListIssues,
+    UpdateIssue,
+)
+from .planner import pending_comments
+from .trust import login_of, trusted
+from .types import ObjectMeta, StoredObject, parse_github_time
+from .update_comment import is_meant_as_update
+
+__all__ = [
+    "ObjectListing",
+    "Scope",
+    "archive_flow",
+    "create_flow",
+    "find_issue_flow",
+    "get_flow",
+    "is_live_object",
+    "list_flow",
+    "pending_count_flow",
+    "read_object_flow",
+    "update_flow",
+]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where the flows work: the repository, its config, and the roles already looked up."""
+
+    repo: str
+    config: StoreConfig
+    roles: MutableMapping[str, str]
+
+    @property
+    def owner(self) -> str:
+        return self.repo.split("/")[0]
+
+
+@dataclass(frozen=True)
+class ObjectListing:
+    """The objects a listing found, and the issues it passed over with the reason."""
+
+    objects: tuple[StoredObject, ...]
+    skipped: tuple[tuple[int, str], ...] = ()
+    complete: bool = True
+
+
+def is_live_object(issue: Mapping[str, Any], object_id: str, config: StoreConfig) -> bool:
+    """Whether ``issue`` still holds object ``object_id``: both labels, not archived, no PR."""
+    return (
+        not issue.get("pull_request")
+        and has_label(issue, config.base_label)
+        and has_label(issue, object_label(config, object_id))
+        and not is_archived(issue)
+    )
+
+
+def find_issue_flow(scope: Scope, object_id: str) -> Flow[Mapping[str, Any]]:
+    """The one live issue of ``object_id``; ``ObjectNotFound`` or ``DuplicateUIDError``."""
+    found = yield from _live_issues(scope, object_id)
+    if not found:
+        raise ObjectNotFound(f"no object {object_id!r} in {scope.repo}")
+    if len(found) > 1:
+        numbers = ", ".join(f"#{issue['number']}" for issue in found)
+        raise DuplicateUIDError(
+            f"object {object_id!r} is held by several issues ({numbers}); archive all but one"
+        )
+    return found[0]
+
+
+def read_object_flow(scope: Scope, issue: Mapping[str, Any], object_id: str) -> Flow[StoredObject]:
+    """The object ``issue`` holds, if its opener is trusted (a role look-up unless free)."""
+    config = scope.config
+    number = int(issue["number"])
+    opener = login_of(issue)
+    if config.trust.require_trusted_issue_author and not (
+        yield from trusted(opener, config, scope.owner, scope.roles)
+    ):
+        raise AccessDeniedError(
+            f"issue #{number} (object {object_id!r}) was opened by {opener}, who may not write "
+            "to the repository; its body is not trusted as a stored object"
+        )
+    # Label names ignore case on GitHub: report the id as the issue's own label spells it.
+    object_id = object_id_from_labels(config, issue.get("labels") or []) or object_id
+    body = decode_body(issue.get("body"))
+    meta = ObjectMeta(
+        object_id=object_id,
+        label=object_label(config, object_id),
+        issue_number=number,
+        created_at=parse_github_time(str(issue["created_at"])),
+        updated_at=parse_github_time(str(issue["updated_at"])),
+        version=body.meta.version,
+    )
+    return StoredObject(meta=meta, data=body.data)
+
+
+def get_flow(scope: Scope, object_id: str) -> Flow[StoredObject]:
+    issue = yield from find_issue_flow(scope, object_id)
+    return (yield from read_object_flow(scope, issue, object_id))
+
+
+def list_flow(scope: Scope, since: str | None = None) -> Flow[ObjectListing]:
+    """Every live object (changed at or after ``since``); unreadable issues are passed over."""
+    config = scope.config
+    listing: Listing = yield ListIssues((config.base_label,), "all", since)
+    objects: list[StoredObject] = []
+    skipped: list[tuple[int, str]] = []
+    for issue in listing.items:
+        number = int(issue["number"])
+        if issue.get("pull_request") or is_archived(issue):
+            continue
+        object_id = object_id_from_labels(config, issue.get("labels") or [])
+        if object_id is None:
+            skipped.append((number, f"no label naming an object id ({config.uid_prefix}<id>)"))
+            continue
+        try:
+            objects.append((yield from read_object_flow(scope, issue, object_id)))
+        except (CorruptObjectError, AccessDeniedError) as exc:
+            skipped.append((number, f"object {object_id!r}: {exc}"))
+    return ObjectListing(tuple(objects), tuple(skipped), listing.complete)
+
+
+def create_flow(
+    scope: Scope, object_id: str, data: dict[str, Any], extra_labels: Sequence[str] = ()
+) -> Flow[StoredObject]:
+    """Store a new object; ``ObjectExistsError`` if the id is taken, also by a racing create."""
+    config = scope.config
+    labels = tuple(
+        dict.fromkeys([config.base_label, object_label(config, object_id), *extra_labels])
+    )
+    if (yield from _live_issues(scope, object_id)):
+        raise ObjectExistsError(f"object {object_id!r} already exists in {scope.repo}")
+    body = encode_body(IssueBody(data=data, meta=BodyMeta()))
+    issue: Mapping[str, Any] = yield CreateIssue(issue_title(object_id), body, labels)
+    number = int(issue["number"])
+    # Another client may have created the id between the look-up and the create: the oldest
+    # issue wins, and each creator can tell from a look-up made after its own create.
+    rivals = yield from _live_issues(scope, object_id)
+    if any(int(rival["number"]) < number for rival in rivals):
+        yield _archive(issue, config)
+        raise ObjectExistsError(
+            f"object {object_id!r} was created in {scope.repo} by someone else at the same "
+            f"time; issue #{number} made here was archived"
+        )
+    # Closed means stable: an open issue has pending updates.
+    closed: Mapping[str, Any] = yield UpdateIssue(number, state="closed", state_reason="completed")
+    return (yield from read_object_flow(scope, closed, object_id))
+
+
+def update_flow(
+    scope: Scope,
+    object_id: str,
+    comment_text: str,
+    known_number: int | None,
+    *,
+    dispatch: bool = False,
+) -> Flow[Mapping[str, Any]]:
+    """Post ``comment_text`` as an update and reopen the issue; returns the issue as reopened.
+
+    Reopening comes first: its answer carries the labels, so a cached number whose object is
+    gone is caught before anything is posted.
+    """
+    config = scope.config
+    number = known_number
+    for attempt in ("cached", "fresh"):
+        if number is None:
+            attempt = "fresh"
+            number = int((yield from find_issue_flow(scope, object_id))["number"])
+        issue: Mapping[str, Any] = yield UpdateIssue(number, state="open")
+        if is_live_object(issue, object_id, config):
+            break
+        if is_archived(issue):
+            # Put it back as archiving left it: the reopen above was ours.
+            yield UpdateIssue(number, state="closed", state_reason="not_planned")
+        if attempt == "fresh":
+            raise ObjectNotFound(f"no object {object_id!r} in {scope.repo}")
+        number = None
+    assert number is not None
+    yield from read_object_flow(scope, issue, object_id)  # refuses an outsider's issue
+    yield CreateComment(number, comment_text)
+    if dispatch:
+        yield Dispatch(DISPATCH_EVENT, {"issue_number": number, "object_id": object_id})
+    return issue
+
+
+def archive_flow(scope: Scope, object_id: str) -> Flow[int]:
+    """Archive the object: its issue loses the base label, gains ``archived``, is closed."""
+    issue = yield from find_issue_flow(scope, object_id)
+    yield _archive(issue, scope.config)
+    return int(issue["number"])
+
+
+def pending_count_flow(scope: Scope, issue: Mapping[str, Any]) -> Flow[int]:
+    """How many trusted updates wait on ``issue``: the processor's own rule for "pending"."""
+    if issue.get("state") != "open":
+        return 0  # closed means every update was processed
+    meta = decode_body(issue.get("body")).meta
+    listing: Listing = yield ListComments(int(issue["number"]), meta.since)
+    config, owner = scope.config, scope.owner
+    baseline = meta.last_comment_id
+    if meta.legacy:
+        baseline = yield from legacy_baseline(listing.items, config, owner, scope.roles)
+    count = 0
+    for comment in pending_comments(listing.items, baseline):
+        # Outsiders' comments are never applied: they cannot use up a writer's allowance.
+        if is_meant_as_update(comment) and (
+            yield from trusted(login_of(comment), config, owner, scope.roles)
+        ):
+            count += 1
+    return count
+
+
+def _live_issues(scope: Scope, object_id: str) -> Flow[list[Mapping[str, Any]]]:
+    config = scope.config
+    labels = (config.base_label, object_label(config, object_id))
+    listing: Listing = yield ListIssues(labels, "all")
+    return [issue for issue in listing.items if is_live_object(issue, object_id, config)]
+
+
+def _archive(issue: Mapping[str, Any], config: StoreConfig) -> UpdateIssue:
+    kept = [
+        name
+        for name in label_names(issue.get("labels") or [])
+        if not same_label(name, config.base_label) and not same_label(name, ARCHIVED_LABEL)
+    ]
+    return UpdateIssue(
+        int(issue["number"]),
+        labels=(*kept, ARCHIVED_LABEL),
+        state="closed",
+        state_reason="not_planned",
+    )

@@ -1,0 +1,187 @@
+"""One update run on one object's issue, as a flow: read, decide, one write, marks, a last look.
+
+The flow yields every request it needs (``needs.py``) and returns a ``ProcessReport``; the driver
+performs the requests. For N pending updates from A authors who need a role look-up, over REST::
+
+    1 (issue) + ceil(N/100) (comments since the last run) + A (roles) [+ 1 (who placed the
+    previous run's newest mark, when its comment shows one)] + 1 (the one write: data, metadata,
+    state) + N (marks) + 1 (a last look for new comments)
+
+whatever the number of comments already applied: comments are listed from the metadata's
+``since``, not from the start. Before it ends, a run looks once more for comments that arrived while
+it worked and processes them too (up to ``max_rounds`` rounds): another run may have read the body
+before this run's write, and no comment may be stranded. Every body a run writes is the serial fold
+of the comments up to its ``last_comment_id`` on the base it read, so overlapping runs converge.
+Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+from .body import IssueBody, decode_body
+from .config import StoreConfig
+from .exceptions import CorruptObjectError, GitHubAPIError, ObjectNotFound
+from .marks import legacy_baseline, owed_marks
+from .naming import has_label, object_id_from_labels
+from .needs import AddReaction, Flow, GetIssue, ListComments, Listing, UpdateIssue
+from .planner import Mark, UpdateOutcome, UpdatePlan, pending_comments, plan_updates
+from .report import ProcessReport
+from .schema import ObjectSchema
+from .trust import login_of, trusted
+from .update_comment import is_meant_as_update
+
+__all__ = ["check_store_issue", "process_issue_flow", "read_store_body"]
+
+
+def check_store_issue(issue: Mapping[str, Any], config: StoreConfig) -> None:
+    """Raise ``ObjectNotFound`` unless ``issue`` is labelled as a stored object."""
+    number = issue.get("number")
+    if issue.get("pull_request"):
+        raise ObjectNotFound(f"#{number} is a pull request, not a stored object")
+    if not has_label(issue, config.base_label):
+        raise ObjectNotFound(
+            f"issue #{number} is not a stored object: it lacks the {config.base_label!r} label"
+        )
+
+
+def read_store_body(issue: Mapping[str, Any]) -> IssueBody:
+    """The issue's body decoded; a damaged one is a ``CorruptObjectError`` that says the fix."""
+    try:
+        return decode_body(issue.get("body"))
+    except CorruptObjectError as exc:
+        raise CorruptObjectError(
+            f"issue #{issue.get('number')} cannot be processed: {exc}. Nothing was changed; "
+            "restore the body (github.com keeps the issue's edit history) and run again"
+        ) from None
+
+
+def process_issue_flow(
+    number: int,
+    config: StoreConfig,
+    owner: str,
+    *,
+    schema: ObjectSchema | None = None,
+    max_rounds: int = 5,
+    roles: MutableMapping[str, str] | None = None,
+) -> Flow[ProcessReport]:
+    """Apply every pending update on issue ``number``; return what happened.
+
+    ``roles`` (login -> role) may be shared by several runs of one job: each author is then looked
+    up once for all of them.
+    """
+    roles = {} if roles is None else roles
+    try:
+        issue: Mapping[str, Any] = yield GetIssue(number)
+    except GitHubAPIError as exc:
+        if exc.status in (404, 410):
+            raise ObjectNotFound(f"issue #{number} does not exist") from None
+        raise
+    check_store_issue(issue, config)
+    before = read_store_body(issue)
+    if config.trust.require_trusted_issue_author and not (
+        yield from trusted(login_of(issue), config, owner, roles)
+    ):
+        return _refused(issue, config, before)
+
+    listing: Listing = yield ListComments(number, before.meta.since)
+    baseline = before.meta.last_comment_id
+    if before.meta.legacy:
+        baseline = yield from legacy_baseline(listing.items, config, owner, roles)
+    repair = yield from owed_marks(before.meta, listing.items, config, owner, roles)
+
+    outcomes: list[UpdateOutcome] = []
+    plans: list[UpdatePlan] = []
+    while True:
+        for comment in pending_comments(listing.items, baseline):
+            if is_meant_as_update(comment):
+                yield from trusted(login_of(comment), config, owner, roles)
+        plan = plan_updates(
+            issue,
+            listing,
+            roles,
+            config,
+            owner=owner,
+            baseline=baseline,
+            schema=schema,
+            repair=repair,
+        )
+        plans.append(plan)
+        # The last run's marks first: the write below drops them from the metadata, so a run
+        # that dies after it must not still owe them (the next one could no longer tell).
+        for mark in plan.repair_marks:
+            yield from _place(mark)
+        if plan.needs_write:
+            issue = yield UpdateIssue(
+                number,
+                body=plan.body_text,
+                state=plan.state,
+                state_reason="completed" if plan.state == "closed" else None,
+            )
+        for mark in plan.marks:
+            yield from _place(mark)
+        outcomes.extend(plan.outcomes)
+        if len(plans) >= max_rounds or (not plan.needs_write and plan.complete):
+            break
+        # Comments may have arrived while this round worked; their own runs may have read the
+        # body before this round's write, so this run takes them on rather than strand them.
+        after = plan.after.meta
+        listing = yield ListComments(number, after.since)
+        baseline, repair = after.last_comment_id, ()
+        if listing.complete and not pending_comments(listing.items, baseline):
+            break
+    return _report(plans[0], plans[-1], outcomes, issue, len(plans))
+
+
+def _place(mark: Mark) -> Flow[None]:
+    try:
+        yield AddReaction(mark.comment_id, mark.content)
+    except GitHubAPIError as exc:
+        if exc.status != 404:
+            raise
+        # The comment was deleted after it was decided: nothing left to mark.
+
+
+def _refused(issue: Mapping[str, Any], config: StoreConfig, before: IssueBody) -> ProcessReport:
+    number = int(issue["number"])
+    opener = login_of(issue)
+    return ProcessReport(
+        object_id=object_id_from_labels(config, issue.get("labels") or []) or f"#{number}",
+        issue_number=number,
+        version_before=before.meta.version,
+        version_after=before.meta.version,
+        data=None,
+        data_before=None,
+        refused=(
+            f"issue #{number} was opened by {opener}, who may not write to the repository; "
+            "gh-store processes only issues opened by trusted users, and does not publish "
+            "their bodies"
+        ),
+        issue_url=str(issue.get("html_url", "")),
+        updated_at=issue.get("updated_at"),
+        created_at=issue.get("created_at"),
+    )
+
+
+def _report(
+    first: UpdatePlan,
+    last: UpdatePlan,
+    outcomes: list[UpdateOutcome],
+    issue: Mapping[str, Any],
+    rounds: int,
+) -> ProcessReport:
+    return ProcessReport(
+        object_id=first.object_id,
+        issue_number=first.issue_number,
+        version_before=first.before.meta.version,
+        version_after=last.after.meta.version,
+        data=last.after.data,
+        data_before=first.before.data,
+        outcomes=tuple(outcomes),
+        issue_url=str(issue.get("html_url", "")),
+        rounds=rounds,
+        updated_at=issue.get("updated_at"),
+        created_at=issue.get("created_at"),
+        left_pending=not last.complete,
+    )

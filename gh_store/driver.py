@@ -1,0 +1,63 @@
+"""The one driver: performs the needs that flows yield (``core/needs.py``) over a transport.
+
+Every decision that needs GitHub's answers is a flow in the pure core; this module is the only
+place that turns a need into a call of the transport port. An error the call raises is thrown into
+the flow at the point of its need, so the flow handles it as if it had made the call itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from .core.needs import (
+    AddReaction,
+    CreateComment,
+    CreateIssue,
+    Dispatch,
+    Flow,
+    GetIssue,
+    GetPermission,
+    ListComments,
+    ListIssues,
+    ListReactions,
+    Need,
+    UpdateIssue,
+    run_flow,
+)
+from .transport.port import GitHubTransport
+
+__all__ = ["drive", "perform"]
+
+T = TypeVar("T")
+
+
+def perform(need: Need, transport: GitHubTransport) -> Any:
+    """Answer one need with one call of the port."""
+    match need:
+        case GetIssue(number):
+            return transport.get_issue(number)
+        case ListIssues(labels, state, since):
+            return transport.list_issues(labels=labels, state=state, since=since)
+        case ListComments(number, since):
+            return transport.list_comments(number, since=since)
+        case GetPermission(login):
+            return transport.get_permission(login)
+        case ListReactions(comment_id, content):
+            return transport.list_reactions(comment_id, content=content)
+        case CreateIssue(title, body, labels):
+            return transport.create_issue(title=title, body=body, labels=labels)
+        case UpdateIssue():
+            return transport.update_issue(need.number, **need.fields)
+        case CreateComment(number, body):
+            return transport.create_comment(number, body)
+        case AddReaction(comment_id, content):
+            return transport.create_reaction(comment_id, content)
+        case Dispatch(event_type, client_payload):
+            transport.dispatch(event_type, client_payload)
+            return None
+    raise TypeError(f"not a need: {need!r}")  # pragma: no cover
+
+
+def drive(flow: Flow[T], transport: GitHubTransport) -> T:
+    """Run ``flow`` to its end against ``transport``; return its result."""
+    return run_flow(flow, lambda need: perform(need, transport))

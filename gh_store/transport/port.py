@@ -1,0 +1,70 @@
+"""The port: the few operations gh-store needs from GitHub, on plain JSON values.
+
+Both sides import this module: the driver (``gh_store.driver``), which performs the needs flows
+yield, and the adapters that implement it (``rest.py`` over ghapi; a GraphQL adapter can stand
+beside it). Listings come back whole, oldest first, each item once; ``Listing.complete`` says
+whether every page could be read consistently. Errors are ``gh_store.core.exceptions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from gh_store.core.needs import Listing
+
+__all__ = ["GitHubTransport"]
+
+
+@runtime_checkable
+class GitHubTransport(Protocol):
+    """What the store, the processor and the action call; each returns GitHub's JSON."""
+
+    repo: str  # owner/name
+    owner: str
+    api_url: str
+    has_token: bool
+    requests_made: int  # HTTP requests sent so far, retries included
+
+    def get_issue(self, number: int) -> dict[str, Any]:
+        """A 404 raises ``GitHubAPIError`` with ``status == 404``."""
+
+    def list_issues(
+        self, *, labels: Sequence[str], state: str = "all", since: str | None = None
+    ) -> Listing:
+        """Issues (pull requests too) carrying every one of ``labels``, oldest first."""
+
+    def create_issue(self, *, title: str, body: str, labels: Sequence[str]) -> dict[str, Any]:
+        """Creates it once, even when GitHub's answer is lost and the request is retried."""
+
+    def update_issue(
+        self,
+        number: int,
+        *,
+        body: str | None = None,
+        state: str | None = None,
+        state_reason: str | None = None,
+        labels: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """One PATCH with only the fields given; returns the issue after it."""
+
+    def list_comments(self, number: int, *, since: str | None = None) -> Listing:
+        """Ascending by id; ``since`` filters on ``updated_at`` (inclusive)."""
+
+    def create_comment(self, number: int, body: str) -> dict[str, Any]:
+        """Creates it once, even when GitHub's answer is lost and the request is retried."""
+
+    def create_reaction(self, comment_id: int, content: str) -> bool:
+        """True if created, False if this identity had already reacted so."""
+
+    def list_reactions(self, comment_id: int, *, content: str | None = None) -> Listing:
+        """The comment's reactions (of ``content``), each with its ``user``."""
+
+    def get_permission(self, login: str) -> str:
+        """GitHub's ``role_name`` (none read triage write maintain admin); unknown users: none."""
+
+    def dispatch(self, event_type: str, client_payload: Mapping[str, Any]) -> None:
+        """A ``repository_dispatch`` event."""
+
+    def close(self) -> None:
+        """Release connections."""

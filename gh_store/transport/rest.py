@@ -1,0 +1,441 @@
+"""The REST adapter of the port: ``GhApiTransport``, over ghapi's own sync transport.
+
+It keeps only the operations and the mechanics of sending: the policy (retry, wait, fail, what to
+say) is ``policy.py`` and the skip-proof paging ``paging.py``, both pure.
+
+Requests go through ``ghapi.core.GhSyncTransport`` (ghapi as shipped, built directly: a whole
+``GhApi`` generates ~1,000 endpoint functions the store never calls) with ``raw=True``, which gives
+status, headers and plain JSON (ghapi's decoded ``AttrDict``/``L`` and its hidden status do not
+serve: 201 vs 200 matters for reactions). Error answers come out of it as
+``httpx2.HTTPStatusError`` and connection failures as ``httpx2.RequestError``. ``http_transport``
+replaces the network under httpx2 (the emulator's in-process transport, in tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx2  # ghapi's HTTP layer: its exceptions, and a client that keeps connections open
+from ghapi.core import GhSyncTransport  # never ghapi.all: importing it sets GITHUB_REPOSITORY
+
+from gh_store.core.config import RateLimitConfig, RetryConfig
+from gh_store.core.exceptions import AccessDeniedError, AuthError, GitHubAPIError
+from gh_store.core.needs import Listing
+
+from .credentials import check_repository, check_token, resolve_api_url
+from .paging import PageWalk
+from .policy import (
+    Attempt,
+    Done,
+    Fail,
+    Retry,
+    blocked_error,
+    decide,
+    github_message,
+    pacing_delay,
+    reset_wait,
+)
+
+__all__ = ["GhApiTransport"]
+
+log = logging.getLogger("gh_store.transport")
+
+_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+_WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+_SKEW = 10.0  # tolerated clock difference with GitHub when matching a lost create
+_NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
+_UNKNOWN = object()
+
+
+@dataclass(frozen=True)
+class _Response:
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+
+
+class GhApiTransport:
+    """The port over GitHub's REST API, with retries, rate-limit handling and pacing.
+
+    ``sleep``, ``clock`` (monotonic seconds) and ``wall_clock`` (epoch seconds) are injectable so
+    tests run instantly and can assert every wait. ``requests_made`` counts HTTP requests sent,
+    retries and look-ups included. Call :meth:`close` (or use it as a context manager).
+    """
+
+    def __init__(
+        self,
+        repo: str,
+        token: str | None = None,
+        *,
+        api_url: str | None = None,
+        retries: RetryConfig = RetryConfig(),  # noqa: B008 - frozen, so a shared default is safe
+        rate_limit: RateLimitConfig = RateLimitConfig(),  # noqa: B008
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        timeout: float = 30.0,
+        http_transport: httpx2.BaseTransport | None = None,
+    ) -> None:
+        self.repo = check_repository(repo)
+        self.owner = self.repo.split("/")[0]
+        self.api_url = resolve_api_url(api_url)
+        token = check_token(token)
+        self.has_token = token is not None
+        self.requests_made = 0
+        self._retries = retries
+        self._rate = rate_limit
+        self._sleep = sleep
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._base = f"/repos/{self.repo}"
+        headers = {"Authorization": f"token {token}"} if token else {}
+        http = GhSyncTransport(timeout=timeout, base_headers=headers)  # type: ignore[no-untyped-call]
+        # ghapi would retry failed connects itself, with time.sleep: the policy owns every retry.
+        http.retries = 0
+        # Without a client of its own it builds one (about 35 ms) per request.
+        http.client = httpx2.Client(
+            timeout=timeout, follow_redirects=True, transport=http_transport
+        )
+        self._http: Any = http
+        self._sent: deque[float] = deque(maxlen=max(rate_limit.max_requests_per_hour, 1))
+        self._last_write: float | None = None
+        self._blocked_until: float | None = None  # clock() time when the primary limit resets
+        self._own_login: Any = _UNKNOWN
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> GhApiTransport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"GhApiTransport({self.repo!r}, api_url={self.api_url!r}, token={self.has_token})"
+
+    # --- the operations ------------------------------------------------------------------------
+
+    def get_issue(self, number: int) -> dict[str, Any]:
+        return self._object("GET", f"{self._base}/issues/{int(number)}")
+
+    def list_issues(
+        self, *, labels: Sequence[str], state: str = "all", since: str | None = None
+    ) -> Listing:
+        query: dict[str, Any] = {"state": state, "sort": "created", "direction": "asc"}
+        if labels:
+            query["labels"] = ",".join(labels)
+        if since is not None:
+            query["since"] = since
+        try:
+            return self._walk(f"{self._base}/issues", query, key=lambda issue: int(issue["number"]))
+        except GitHubAPIError as exc:
+            if exc.status != 404:
+                raise
+            # GitHub hides a private repository behind a 404 from anyone who may not read it.
+            fix = "pass a token" if not self.has_token else "check the token's access"
+            raise AuthError(
+                f"repository {self.repo} was not found at {self.api_url}: it does not exist, or "
+                f"it is private and this caller may not read it ({fix})",
+                status=404,
+                method=exc.method,
+                path=exc.path,
+                github_message=exc.github_message,
+            ) from None
+
+    def create_issue(self, *, title: str, body: str, labels: Sequence[str]) -> dict[str, Any]:
+        started = self._wall_clock()
+
+        def already_created() -> dict[str, Any] | None:
+            recent = self.list_issues(labels=labels, since=_iso(started - _SKEW))
+            for issue in recent.items:
+                if (
+                    issue.get("title") == title
+                    and issue.get("body") == body
+                    and self._created_since(issue, started)
+                    and self._is_mine(issue)
+                ):
+                    return dict(issue)
+            return None
+
+        data = {"title": title, "body": body, "labels": list(labels)}
+        return self._object("POST", f"{self._base}/issues", data=data, recover=already_created)
+
+    def update_issue(
+        self,
+        number: int,
+        *,
+        body: str | None = None,
+        state: str | None = None,
+        state_reason: str | None = None,
+        labels: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        fields = {"body": body, "state": state, "state_reason": state_reason}
+        data: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
+        if labels is not None:
+            data["labels"] = list(labels)
+        return self._object("PATCH", f"{self._base}/issues/{int(number)}", data=data)
+
+    def list_comments(self, number: int, *, since: str | None = None) -> Listing:
+        query = {} if since is None else {"since": since}
+        path = f"{self._base}/issues/{int(number)}/comments"
+        return self._walk(path, query, key=lambda comment: int(comment["id"]))
+
+    def create_comment(self, number: int, body: str) -> dict[str, Any]:
+        started = self._wall_clock()
+
+        def already_created() -> dict[str, Any] | None:
+            # Only a comment this token wrote: an identical one from anyone else is not ours.
+            for comment in self.list_comments(number, since=_iso(started - _SKEW)).items:
+                if (
+                    comment.get("body") == body
+                    and self._created_since(comment, started)
+                    and self._is_mine(comment)
+                ):
+                    return dict(comment)
+            return None
+
+        path = f"{self._base}/issues/{int(number)}/comments"
+        return self._object("POST", path, data={"body": body}, recover=already_created)
+
+    def create_reaction(self, comment_id: int, content: str) -> bool:
+        path = f"{self._base}/issues/comments/{int(comment_id)}/reactions"
+        return self._call("POST", path, data={"content": content}).status == 201
+
+    def list_reactions(self, comment_id: int, *, content: str | None = None) -> Listing:
+        query = {} if content is None else {"content": content}
+        path = f"{self._base}/issues/comments/{int(comment_id)}/reactions"
+        return self._follow(path, query)
+
+    def get_permission(self, login: str) -> str:
+        path = f"{self._base}/collaborators/{quote(login, safe='')}/permission"
+        response = self._call("GET", path, ok=(404,))
+        if response.status == 404:  # unknown user, or one without any access
+            return "none"
+        body = response.body if isinstance(response.body, dict) else {}
+        return str(body.get("role_name") or body.get("permission") or "none")
+
+    def dispatch(self, event_type: str, client_payload: Mapping[str, Any]) -> None:
+        data = {"event_type": event_type, "client_payload": dict(client_payload)}
+        self._call("POST", f"{self._base}/dispatches", data=data)
+
+    # --- who this token is (only a lost create asks) -------------------------------------------
+
+    def own_login(self) -> str | None:
+        """The token's login, or None for an app's installation token (which GitHub does not
+        let ask ``GET /user``; its writes appear as a ``[bot]`` account)."""
+        if self._own_login is _UNKNOWN:
+            answer = self._call("GET", "/user", ok=(403, 404))
+            body = answer.body if isinstance(answer.body, dict) else {}
+            self._own_login = (
+                str(body["login"]) if answer.status == 200 and "login" in body else None
+            )
+        return self._own_login  # type: ignore[no-any-return]
+
+    def _is_mine(self, item: Mapping[str, Any]) -> bool:
+        user = item.get("user") or {}
+        mine = self.own_login()
+        if mine is None:
+            return bool(user.get("type") == "Bot")
+        return str(user.get("login", "")).casefold() == mine.casefold()
+
+    def _created_since(self, item: Mapping[str, Any], started: float) -> bool:
+        try:
+            created = datetime.fromisoformat(str(item["created_at"]).replace("Z", "+00:00"))
+        except (KeyError, ValueError):
+            return False
+        return created.timestamp() >= started - _SKEW
+
+    # --- listings ------------------------------------------------------------------------------
+
+    def _walk(self, path: str, query: dict[str, Any], key: Callable[[Any], int]) -> Listing:
+        walk = PageWalk(key)
+        while (request := walk.next_page()) is not None:
+            page, per_page = request
+            response = self._call("GET", path, query={**query, "page": page, "per_page": per_page})
+            items = response.body if isinstance(response.body, list) else []
+            # GitHub sends a "next" link whenever a later page holds items, and no Link header at
+            # all for a listing that fits one page.
+            walk.receive(items, bool(_NEXT.search(response.headers.get("link") or "")))
+        if not walk.complete:
+            log.warning(
+                "GET %s kept changing while it was read (%d pages, %d re-read); only its first "
+                "%d items were taken",
+                path,
+                walk.pages,
+                walk.rereads,
+                len(walk.items),
+            )
+        return Listing(tuple(walk.items), walk.complete)
+
+    def _follow(self, path: str, query: dict[str, Any]) -> Listing:
+        """A short listing (a comment's reactions), following GitHub's "next" links."""
+        found: dict[Any, Mapping[str, Any]] = {}
+        target: str | None = path
+        params: dict[str, Any] | None = {**query, "per_page": 100}
+        while target is not None:
+            response = self._call("GET", target, query=params)
+            for item in response.body if isinstance(response.body, list) else []:
+                found.setdefault(item.get("id"), item)
+            match = _NEXT.search(response.headers.get("link") or "")
+            target, params = (match.group(1), None) if match else (None, None)
+        return Listing(tuple(found.values()))
+
+    # --- requests ------------------------------------------------------------------------------
+
+    def _object(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        body = self._call(method, path, **kwargs).body
+        return body if isinstance(body, dict) else {}
+
+    def _call(
+        self,
+        method: str,
+        target: str,
+        *,
+        query: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        ok: tuple[int, ...] = (),
+        recover: Callable[[], dict[str, Any] | None] | None = None,
+    ) -> _Response:
+        """Send one request as the policy says; ``recover`` finds a lost create before resending."""
+        url = target if target.startswith(("http://", "https://")) else self.api_url + target
+        path = httpx2.URL(url).path
+        write = method in _WRITES
+        if write and not self.has_token:
+            raise AccessDeniedError(
+                f"writing to {self.repo} needs a token ({method} {path}): pass one, "
+                "e.g. the workflow's `secrets.GITHUB_TOKEN`"
+            )
+        attempts = max(1, self._retries.max_attempts)
+        look_first = False
+        for attempt in range(1, attempts + 1):
+            if look_first and recover is not None:
+                found = recover()
+                if found is not None:
+                    log.info("%s %s had succeeded before its answer was lost", method, path)
+                    return _Response(201, {}, found)
+            self._pace(write, method, path)
+            answer = self._send(method, url, path, query, data)
+            headers: Mapping[str, str] = {}
+            if isinstance(answer, httpx2.RequestError):
+                status, body, message = 0, None, _no_answer(answer)
+            else:
+                status, headers = answer.status_code, answer.headers
+                body = _decode(answer)
+                message = github_message(body)
+                wait = reset_wait(headers, self._wall_clock())
+                if wait is not None:
+                    self._blocked_until = self._clock() + wait
+            decision = decide(
+                Attempt(
+                    method=method,
+                    path=path,
+                    attempt=attempt,
+                    max_attempts=attempts,
+                    status=status,
+                    headers=headers,
+                    message=message,
+                    body=body,
+                    sent=data,
+                    ok=ok,
+                    now=self._wall_clock(),
+                    repo=self.repo,
+                    api_url=self.api_url,
+                    has_token=self.has_token,
+                ),
+                self._retries.backoff_factor,
+            )
+            if isinstance(decision, Done):
+                return _Response(status, headers, body)
+            if isinstance(decision, Fail):
+                raise decision.error
+            assert isinstance(decision, Retry)
+            look_first = look_first or decision.recover
+            log.warning(
+                "%s %s: %s; retry %d of %d in %.1f s",
+                method,
+                path,
+                decision.reason,
+                attempt + 1,
+                attempts,
+                decision.wait,
+            )
+            if decision.rate_limited:
+                self._blocked_until = None  # this wait covers the reset
+            self._sleep(decision.wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _pace(self, write: bool, method: str, path: str) -> None:
+        now = self._clock()
+        error = blocked_error(self._blocked_until, now, method, path)
+        if error is not None:
+            raise error
+        delay = pacing_delay(
+            now,
+            write=write,
+            sent=self._sent,
+            max_per_hour=self._rate.max_requests_per_hour,
+            last_write=self._last_write,
+            min_write_interval=self._rate.min_write_interval,
+            blocked_until=self._blocked_until,
+        )
+        self._blocked_until = None
+        if delay > 0:
+            log.info("pacing: waiting %.1f s before %s %s", delay, method, path)
+            self._sleep(delay)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        query: dict[str, Any] | None,
+        data: dict[str, Any] | None,
+    ) -> httpx2.Response | httpx2.RequestError:
+        now = self._clock()
+        if self._rate.max_requests_per_hour:
+            self._sent.append(now)
+        if method in _WRITES:
+            self._last_write = now
+        self.requests_made += 1
+        started = time.perf_counter()
+        answer: httpx2.Response | httpx2.RequestError
+        try:
+            answer = self._http.request(
+                method, url, headers=_HEADERS, params=query, json=data, raw=True
+            )
+        except httpx2.HTTPStatusError as exc:
+            answer = exc.response
+        except httpx2.RequestError as exc:
+            answer = exc
+        status = _no_answer(answer) if isinstance(answer, Exception) else answer.status_code
+        elapsed = (time.perf_counter() - started) * 1000
+        log.debug("%s %s -> %s in %.0f ms", method, path, status, elapsed)
+        return answer
+
+
+def _decode(response: httpx2.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def _no_answer(error: BaseException) -> str:
+    text = str(error)
+    kind = type(error).__name__
+    return f"no answer from GitHub ({kind}: {text})" if text else f"no answer from GitHub ({kind})"
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
