@@ -64,7 +64,9 @@ def pin_image(action_text: str, reference: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("reference", help="IMAGE@sha256:DIGEST, as docker/build-push-action reports")
+    parser.add_argument(
+        "reference", help="IMAGE@sha256:DIGEST, as docker/build-push-action reports"
+    )
     parser.add_argument("--action", type=Path, default=Path("action.yml"))
     args = parser.parse_args(argv)
     try:

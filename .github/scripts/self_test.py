@@ -40,7 +40,7 @@ from typing import Any
 # In the checkout the package is one folder up from .github/; installed, this changes nothing.
 sys.path.append(str(Path(__file__).resolve().parents[2]))
 
-from gh_store import GitHubStore  # noqa: E402
+from gh_store import GitHubStore
 
 __all__ = ["CHANGES", "check", "expected_object", "initial_object", "prepare"]
 
@@ -89,9 +89,7 @@ def _write_outputs(env: Mapping[str, str], outputs: Mapping[str, str]) -> None:
 def prepare(env: Mapping[str, str]) -> dict[str, str]:
     """Create a fresh object and post one update; return (and write) the outputs."""
     run = "-".join(
-        part
-        for part in (env.get("GITHUB_RUN_ID", ""), env.get("GITHUB_RUN_ATTEMPT", ""))
-        if part
+        part for part in (env.get("GITHUB_RUN_ID", ""), env.get("GITHUB_RUN_ATTEMPT", "")) if part
     )
     run = run or secrets.token_hex(4)
     object_id = f"self-test-{run}"

@@ -80,9 +80,9 @@ def test_the_example_job_runs_only_for_issues_with_the_base_label_of_its_config(
     store_step = next(step for step in job["steps"] if step.get("id") == "store")
     base_label = load_config(ROOT / store_step["with"]["config"]).base_label
     condition = " ".join(job["if"].split())
-    assert re.findall(r"contains\(github\.event\.issue\.labels\.\*\.name, '([^']+)'\)", condition) == [
-        base_label
-    ]
+    assert re.findall(
+        r"contains\(github\.event\.issue\.labels\.\*\.name, '([^']+)'\)", condition
+    ) == [base_label]
     assert text.count(base_label) == 1, "the label is written once, in the job's `if:`"
     assert "!github.event.issue.pull_request" in condition
     # events without an issue (dispatches) are not filtered out

@@ -68,7 +68,9 @@ def test_action_yml_matches_schemastore_github_action_schema() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("workflow", ALL_WORKFLOWS, ids=lambda p: p.parent.parent.name + "/" + p.name)
+@pytest.mark.parametrize(
+    "workflow", ALL_WORKFLOWS, ids=lambda p: p.parent.parent.name + "/" + p.name
+)
 def test_workflows_match_schemastore_github_workflow_schema(workflow: Path) -> None:
     done = _run(
         _tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(workflow)
@@ -135,7 +137,9 @@ def test_actionlint_catches_what_it_should(tmp_path: Path) -> None:
 
 
 def _zizmor(*paths: str | Path) -> subprocess.CompletedProcess[str]:
-    return _run(_tool("zizmor"), "--offline", "--no-progress", "--format", "plain", *map(str, paths))
+    return _run(
+        _tool("zizmor"), "--offline", "--no-progress", "--format", "plain", *map(str, paths)
+    )
 
 
 def test_zizmor_finds_nothing_in_the_workflows_the_action_and_dependabot() -> None:

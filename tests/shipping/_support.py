@@ -20,7 +20,7 @@ SCRIPTS = ROOT / ".github" / "scripts"
 
 
 def read_outputs(text: str) -> dict[str, str]:
-    """``GITHUB_OUTPUT`` in heredoc form (``name<<DELIM``, lines, ``DELIM``), as the runner reads it."""
+    """``GITHUB_OUTPUT`` in heredoc form (``name<<DELIM``, lines, ``DELIM``)."""
     outputs: dict[str, str] = {}
     lines = text.split("\n")
     index = 0

@@ -88,7 +88,9 @@ def test_the_repository_as_it_is_names_its_version_and_refuses_until_dated(
         assert done.returncode == 1
         assert "write the release date" in done.stderr
         dated = tmp_path / "CHANGELOG.md"
-        dated.write_text(changelog.replace(f"[{version}] - Unreleased", f"[{version}] - 2026-12-31"))
+        dated.write_text(
+            changelog.replace(f"[{version}] - Unreleased", f"[{version}] - 2026-12-31")
+        )
         done = run_script("release_notes.py", f"v{version}", "--changelog", str(dated), env={})
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("### ") and f"## [" not in done.stdout
+    assert done.stdout.startswith("### ") and "## [" not in done.stdout

@@ -78,7 +78,9 @@ def _check_env(prepared: dict[str, str], action: dict[str, str]) -> dict[str, st
     }
 
 
-def test_prepare_makes_an_object_with_one_pending_update(gh: GitHubEmulator, tmp_path: Path) -> None:
+def test_prepare_makes_an_object_with_one_pending_update(
+    gh: GitHubEmulator, tmp_path: Path
+) -> None:
     prepared = _prepare(gh, tmp_path, _env(gh, tmp_path, gh.bot_token))
 
     assert prepared["object-id"] == "self-test-4242-1"

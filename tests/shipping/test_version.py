@@ -36,7 +36,9 @@ def test_the_cli_reports_it() -> None:
 
 def test_a_vendored_copy_reports_it_without_any_metadata(tmp_path: Path) -> None:
     # What users vendor and what the Dockerfile copies: the gh_store/ folder alone.
-    shutil.copytree(ROOT / "gh_store", tmp_path / "gh_store", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "gh_store", tmp_path / "gh_store", ignore=shutil.ignore_patterns("__pycache__")
+    )
     code = (
         "import sys, importlib.metadata as m, gh_store\n"
         "assert gh_store.__file__.startswith(sys.argv[1]), gh_store.__file__\n"
