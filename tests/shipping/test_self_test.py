@@ -9,6 +9,7 @@ the one-second pacing between writes that GitHub asks for, so the test does not 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,10 +23,10 @@ NO_PACING = "store:\n  rate_limit:\n    min_write_interval: 0\n"
 
 
 @pytest.fixture
-def gh() -> GitHubEmulator:
+def gh() -> Iterator[GitHubEmulator]:
     with GitHubEmulator(repo="octo/store") as emulator:
         emulator.latency = 0.0
-        yield emulator  # type: ignore[misc]
+        yield emulator
 
 
 def _env(gh: GitHubEmulator, tmp_path: Path, token: str) -> dict[str, str]:
