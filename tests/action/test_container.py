@@ -1,9 +1,11 @@
 """The real image: built from the Dockerfile and run the way the Actions runner runs it.
 
 The emulator listens on the host's loopback and the container shares the host's network. The
-engine is docker where a daemon answers, else podman through shared/tools/container-check.sh
-(which also stands in for python:3.12-slim where Docker Hub cannot be reached). Without either
-the tests skip, unless GH_STORE_REQUIRE_CONTAINER=1 (CI), where that is a failure.
+engine is docker wherever a daemon answers (GitHub's runners: nothing outside the repository is
+looked at then). Only where none does, podman through container-check.sh, found at
+$GH_STORE_CONTAINER_CHECK or ../shared/tools/ next to the checkout (it also stands in for
+python:3.12-slim where Docker Hub cannot be reached). Without either the tests skip, unless
+GH_STORE_REQUIRE_CONTAINER=1 (CI), where that is a failure.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ def _container_check_script() -> Path | None:
     candidates = [
         os.environ.get("GH_STORE_CONTAINER_CHECK"),
         str(ROOT.parent / "shared" / "tools" / "container-check.sh"),
-        "/work/shared/tools/container-check.sh",
     ]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
@@ -127,6 +128,29 @@ def _find_engine() -> Engine | None:
     if script is not None and os.geteuid() == 0:
         return Engine("podman", script)
     return None
+
+
+def test_docker_is_used_wherever_it_answers_and_nothing_outside_is_looked_at(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    looked_at: list[str] = []
+    monkeypatch.setattr(f"{__name__}._docker_answers", lambda: True)
+    monkeypatch.setattr(f"{__name__}._container_check_script", lambda: looked_at.append("x"))
+    found = _find_engine()
+    assert found is not None and (found.name, found.script) == ("docker", None)
+    assert looked_at == []
+
+
+def test_without_docker_the_script_next_to_the_checkout_is_the_fallback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    script = tmp_path / "container-check.sh"
+    script.write_text("#!/bin/sh\n")
+    monkeypatch.setenv("GH_STORE_CONTAINER_CHECK", str(script))
+    assert _container_check_script() == script
+    monkeypatch.setenv("GH_STORE_CONTAINER_CHECK", str(tmp_path / "missing.sh"))
+    expected = ROOT.parent / "shared" / "tools" / "container-check.sh"
+    assert _container_check_script() == (expected if expected.is_file() else None)
 
 
 @pytest.fixture(scope="module")

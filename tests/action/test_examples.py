@@ -1,11 +1,16 @@
-"""The example script that vendors the client: it creates, updates and applies in one run."""
+"""The examples: the script that vendors the client (it creates, updates and applies in one run),
+and the example workflow's job-level filter."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from gh_store.configure import load_config, load_schema
 from gh_store.core.body import decode_body
@@ -60,3 +65,34 @@ def test_the_example_config_and_schema_load_and_agree() -> None:
     assert config.source.endswith("config.yml")
     assert schema.errors({"name": "demo", "value": 1}) == []
     assert schema.errors({"name": "demo", "value": "one"}) != []
+
+
+def _process_job() -> tuple[str, dict[str, Any]]:
+    text = (ROOT / "examples" / "workflows" / "gh-store.yml").read_text()
+    return text, yaml.safe_load(text)["jobs"]["process"]
+
+
+def test_the_example_job_runs_only_for_issues_with_the_base_label_of_its_config() -> None:
+    # Unrelated issue traffic starts no job: the job-level `if:` names the base label, and that
+    # label must be the one the action's config gives objects, or no update would ever run.
+    text, job = _process_job()
+    store_step = next(step for step in job["steps"] if step.get("id") == "store")
+    base_label = load_config(ROOT / store_step["with"]["config"]).base_label
+    condition = " ".join(job["if"].split())
+    assert re.findall(
+        r"contains\(github\.event\.issue\.labels\.\*\.name, '([^']+)'\)", condition
+    ) == [base_label]
+    assert text.count(base_label) == 1, "the label is written once, in the job's `if:`"
+    assert "!github.event.issue.pull_request" in condition
+    # events without an issue (dispatches) are not filtered out
+    assert "(github.event_name != 'issues' && github.event_name != 'issue_comment')" in condition
+
+
+def test_the_example_workflows_grant_permissions_per_job() -> None:
+    for path in sorted((ROOT / "examples" / "workflows").glob("*.yml")):
+        workflow = yaml.safe_load(path.read_text())
+        assert workflow["permissions"] == {}, path.name
+        writers = [name for name, job in workflow["jobs"].items() if "issues" in job["permissions"]]
+        assert writers and all(
+            workflow["jobs"][name]["permissions"]["issues"] == "write" for name in writers
+        ), path.name

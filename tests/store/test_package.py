@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from importlib import metadata
 
 import pytest
 
@@ -29,7 +30,7 @@ def test_every_public_name_resolves_to_its_home() -> None:
         assert getattr(gh_store, name) is not None
     assert set(exceptions.__all__) <= set(gh_store.__all__)
     assert gh_store.ObjectNotFound is exceptions.ObjectNotFound
-    assert gh_store.__version__ == "1.0.0"
+    assert gh_store.__version__ == metadata.version("gh-store")
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:

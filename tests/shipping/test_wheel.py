@@ -1,0 +1,164 @@
+"""The package as users get it from PyPI: the sdist and wheel built from the checkout (the wheel
+from the sdist, as `python -m build` does in the release), the wheel installed into a clean
+environment outside the checkout, and the README's quick start run there.
+
+No network: the build runs without isolation on the test extras' setuptools, and the clean
+environment installs the action's pinned requirements from the wheelhouse that `make test`
+fetched once at install time (.venv/wheelhouse). The new environment has no pip of its own; the
+project's pip installs into it (`pip --python`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import gh_store
+
+from ._support import ROOT
+
+WHEELHOUSE = ROOT / ".venv" / "wheelhouse"
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    # A clean environment: no PYTHONPATH, no virtualenv of the project's, a home of its own.
+    base = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(cwd), "LC_ALL": "C.UTF-8"}
+    return subprocess.run(
+        command, cwd=cwd, env={**base, **env}, capture_output=True, text=True, timeout=300
+    )
+
+
+@dataclass
+class Installed:
+    sdist: Path
+    wheel: Path
+    venv: Path
+    outside: Path
+
+    @property
+    def python(self) -> Path:
+        return self.venv / "bin" / "python"
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
+    if not any(WHEELHOUSE.glob("ghapi-*.whl")):
+        pytest.fail(f"{WHEELHOUSE} has no wheels: `make test` fetches them when it installs .venv")
+    tmp = tmp_path_factory.mktemp("wheel")
+    dist = tmp / "dist"
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    (sdist,) = dist.glob("*.tar.gz")
+    (wheel,) = dist.glob("*.whl")
+
+    venv = tmp / "clean-venv"
+    made = _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], tmp)
+    assert made.returncode == 0, made.stderr
+    install = _run(
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
+         "--quiet", "--no-index", "--find-links", str(WHEELHOUSE), str(wheel)],
+        tmp,
+    )  # fmt: skip
+    assert install.returncode == 0, install.stdout + install.stderr
+    outside = tmp / "elsewhere"
+    outside.mkdir()
+    yield Installed(sdist, wheel, venv, outside)
+
+
+def test_the_distributions_carry_the_version_and_the_package_only(installed: Installed) -> None:
+    version = gh_store.__version__
+    assert installed.sdist.name == f"gh_store-{version}.tar.gz"
+    assert installed.wheel.name == f"gh_store-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(installed.wheel) as wheel:
+        names = wheel.namelist()
+        metadata = wheel.read(f"gh_store-{version}.dist-info/METADATA").decode()
+        entry_points = wheel.read(f"gh_store-{version}.dist-info/entry_points.txt").decode()
+    assert f"\nVersion: {version}\n" in metadata
+    assert "gh-store = gh_store.cli:main" in entry_points
+    assert "gh_store/py.typed" in names and "gh_store/emulator/server.py" in names
+    assert not [name for name in names if name.startswith(("tests/", "bench/", "examples/"))]
+    with tarfile.open(installed.sdist) as sdist:
+        members = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+    assert {"pyproject.toml", "README.md", "LICENSE", "gh_store/__init__.py"} <= members
+
+
+def test_the_clean_environment_imports_the_installed_copy(installed: Installed) -> None:
+    done = _run(
+        [str(installed.python), "-c", "import gh_store, ghapi; print(gh_store.__file__)"],
+        installed.outside,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(str(installed.venv / "lib")), done.stdout
+    check = _run(
+        [sys.executable, "-m", "pip", "--python", str(installed.python), "check"], installed.outside
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_the_console_script_reports_the_version(installed: Installed) -> None:
+    done = _run([str(installed.venv / "bin" / "gh-store"), "--version"], installed.outside)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"gh-store {gh_store.__version__}\n"
+
+
+QUICK_START = [
+    block
+    for block in re.findall(r"^```python\n(.*?)^```", README, flags=re.DOTALL | re.MULTILINE)
+    if "GitHubEmulator" in block
+]
+
+
+@pytest.mark.parametrize("block", QUICK_START, ids=lambda block: block.splitlines()[0])
+def test_the_readme_quick_start_runs_from_the_installed_wheel(
+    installed: Installed, block: str
+) -> None:
+    assert QUICK_START, "the README has no runnable quick start"
+    script = installed.outside / "quick_start.py"
+    script.write_text(block, encoding="utf-8")
+    done = _run([str(installed.python), str(script)], installed.outside)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^\d+ requests$", done.stdout, flags=re.MULTILINE), done.stdout
+
+
+def test_the_cli_works_against_the_emulator_from_the_installed_wheel(installed: Installed) -> None:
+    server = subprocess.Popen(
+        [str(installed.python), "-m", "gh_store", "emulator", "--port", "0"],
+        cwd=installed.outside,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(installed.outside)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        started = json.loads(server.stdout.readline())
+        env = {
+            "GITHUB_TOKEN": started["tokens"]["octo"],
+            "GITHUB_REPOSITORY": "octo/store",
+            "GITHUB_API_URL": started["url"],
+        }
+        cli = str(installed.venv / "bin" / "gh-store")
+        created = _run([cli, "create", "demo", '{"n": 1}'], installed.outside, **env)
+        assert created.returncode == 0, created.stderr
+        updated = _run([cli, "update", "demo", '{"n": 2}', "--apply"], installed.outside, **env)
+        assert updated.returncode == 0, updated.stderr
+        got = _run([cli, "get", "demo"], installed.outside, **env)
+        assert got.returncode == 0, got.stderr
+        assert json.loads(got.stdout)["data"] == {"n": 2}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
