@@ -32,10 +32,15 @@ class Stepper(Generic[T]):
         """Perform the pending need and send its answer; returns the need performed."""
         assert not self.done and self.need is not None, "the flow has ended"
         need = self.need
+        error: Exception | None = None
+        answer: Any = None
         try:
             answer = perform(need, self._transport)
         except Exception as exc:  # thrown into the flow, as the driver does
-            self._advance(lambda: self._flow.throw(exc))
+            error = exc
+        if error is not None:
+            thrown = error
+            self._advance(lambda: self._flow.throw(thrown))
         else:
             self._advance(lambda: self._flow.send(answer))
         return need

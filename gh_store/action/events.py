@@ -100,9 +100,18 @@ def _first_number(source: Mapping[str, Any], *keys: str) -> int | None:
             continue
         number = parse_issue_number(given)
         if number is None:
-            raise InputError([f"{key} must be a positive whole number, got {given!r}"])
+            # Not quoted: the payload is someone else's text, and this message is a command.
+            raise InputError(
+                [f"{key} must be a positive whole number (the event gave {_kind(given)})"]
+            )
         return number
     return None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, str):
+        return f"a string of {len(value)} characters"
+    return f"a {type(value).__name__}"
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

@@ -89,8 +89,10 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
     if issue_text:
         issue_number = parse_issue_number(issue_text)
         if issue_number is None:
+            # Not quoted: workflows fill this input from events, whose text is someone else's.
             problems.append(
-                f"the issue-number input must be a positive whole number, got {issue_text!r}"
+                "the issue-number input must be a positive whole number (it holds "
+                f"{len(issue_text)} other characters)"
             )
 
     fail_on_rejected = False

@@ -189,8 +189,7 @@ def _decode_legacy(text: str) -> IssueBody:
         if _parses_leniently(text):
             # The original gh-store wrote bodies with plain json.dumps: NaN, Infinity, "\ud800".
             raise CorruptObjectError(
-                f"the issue body (the original gh-store's format) is not strict JSON: {exc}. "
-                "Edit the issue body on github.com to replace that value"
+                f"the issue body (written by the original gh-store) is not strict JSON: {exc}"
             ) from None
         if _META_PREFIX in text:
             raise CorruptObjectError(

@@ -53,7 +53,7 @@ def read_store_body(issue: Mapping[str, Any]) -> IssueBody:
     except CorruptObjectError as exc:
         raise CorruptObjectError(
             f"issue #{issue.get('number')} cannot be processed: {exc}. Nothing was changed; "
-            "restore the body (github.com keeps the issue's edit history) and run again"
+            "correct the body on github.com (it keeps the issue's edit history) and run again"
         ) from None
 
 

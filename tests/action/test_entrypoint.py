@@ -402,7 +402,7 @@ def test_a_hand_damaged_body_fails_with_one_error_and_writes_nothing(
     run = harness.run("issue_comment", _comment_event(gh, number))
     assert run.exit_code == 2
     _assert_one_error(run, "gh-store%3A damaged object", f"Issue #{number} cannot be processed")
-    assert "restore the body" in run.stdout
+    assert "correct the body on github.com" in run.stdout
     assert [r.method for r in gh.requests] == ["GET"]  # read the issue, found it damaged, stopped
     assert gh.issue(number)["body"] == damaged
 

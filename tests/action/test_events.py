@@ -115,12 +115,12 @@ def test_dispatches_and_schedules_take_the_number_given(
         (
             "repository_dispatch",
             {"action": "gh-store-update", "client_payload": {"issue_number": "x1"}},
-            "issue_number must be a positive whole number, got 'x1'",
+            r"issue_number must be a positive whole number \(the event gave a string of 2 ",
         ),
         (
             "repository_dispatch",
             {"action": "gh-store-update", "client_payload": {"issue_number": True}},
-            "got True",
+            "the event gave a bool",
         ),
     ],
 )

@@ -1,8 +1,10 @@
 """Running the action as the runner does, and reading its stdout as the runner reads commands.
 
-The stdout reader is written from the runner's rules (a line starting with ``::`` is a command,
-lines end at ``\\n``, ``\\r`` or ``\\r\\n``, ``::stop-commands::T`` ignores everything until
-``::T::``) and shares no code with the action's own writer.
+The stdout reader is written from the runner's rules (actions/runner ``ActionCommandManager``: a
+line that starts with ``::`` after leading spaces is a command, and a line holding ``##[``
+anywhere is read as a legacy command; lines end at ``\\n``, ``\\r`` or ``\\r\\n``;
+``::stop-commands::T`` ignores everything until ``::T::``) and shares no code with the action's
+own writer.
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ def commands_outside_blocks(stdout: str) -> list[tuple[str, str, str]]:
             if line == f"::{resume}::":
                 resume = None
             continue
+        assert "##[" not in line, f"a legacy command marker reaches the runner: {line!r}"
         match = _COMMAND.match(line)
         if match is None:
             assert not line.startswith("::"), f"a malformed command reaches the runner: {line!r}"

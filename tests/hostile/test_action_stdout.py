@@ -140,3 +140,47 @@ def test_the_stdout_check_passes_our_own_commands() -> None:
         "::warning title=gh-store%3A x::Update comment 5 was not applied.\nplain line\n"
     )
     assert_runner_sees_only_our_commands(stdout, "tok")
+
+
+# --- strings from the event (issue 9.10) ------------------------------------------------------
+
+LEGACY = "##[error]legacy PWNED"
+INJECTIONS = [LEGACY, "::add-mask::PWNED", "  ::error::PWNED", f"x\n::warning::PWNED\n{LEGACY}"]
+
+
+@pytest.mark.parametrize("text", INJECTIONS)
+@pytest.mark.parametrize(
+    "event",
+    ["dispatch type", "issue action", "comment action", "dispatch number", "event name"],
+)
+def test_strings_from_the_event_reach_stdout_only_inside_stop_commands(
+    gh: GitHubEmulator, event: str, text: str
+) -> None:
+    payloads: dict[str, tuple[str, dict[str, Any]]] = {
+        "dispatch type": ("repository_dispatch", {"action": text, "client_payload": {}}),
+        "issue action": ("issues", {"action": text, "issue": {"number": 1, "labels": []}}),
+        "comment action": ("issue_comment", {"action": text, "issue": {"number": 1}}),
+        "dispatch number": (
+            "repository_dispatch",
+            {"action": "gh-store-update", "client_payload": {"issue_number": text}},
+        ),
+        "event name": (text, {}),
+    }
+    event_name, payload = payloads[event]
+    result = run_action(gh, event_name, payload)
+    assert result.exit_code in (0, 2)
+    assert_runner_sees_only_our_commands(result.stdout, gh.bot_token)
+    assert gh.requests == []
+
+
+@pytest.mark.parametrize(
+    "stdout",
+    [
+        "::add-mask::tok\nnothing to do: ##[error]x\n",
+        "::add-mask::tok\n::error::bad ##[warning]x\n",
+        "::add-mask::tok\n\t::set-env name=A::b\n",
+    ],
+)
+def test_the_stdout_check_catches_legacy_and_indented_commands(stdout: str) -> None:
+    with pytest.raises(AssertionError):
+        assert_runner_sees_only_our_commands(stdout, "tok")

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from gh_store.client import GitHubStore
 from gh_store.core.exceptions import GitHubAPIError
 from gh_store.emulator import GitHubEmulator
 from gh_store.runs import process_issue
@@ -163,3 +164,29 @@ def test_a_second_crash_during_recovery_still_converges(k: int) -> None:
             run(twice)
             assert_converged(twice)
         j += 1
+
+
+# --- crash repair looks at who placed a mark, not at counts (issue 9.8) -----------------------
+
+
+@pytest.mark.parametrize("reactor", ["rita", "stranger"])
+def test_an_outsiders_reaction_on_the_newest_applied_comment_does_not_hide_a_crash(
+    reactor: str,
+) -> None:
+    for crashed in scene():
+        # The run dies before its marks: every reaction POST fails.
+        crashed.gh.inject(status=503, method="POST", path=r"/reactions$", times=10)
+        run_failing(crashed)
+        crashed.gh.clear_faults()
+        assert bot_marks(crashed.gh, crashed.applied[-1]) == []
+        # Then an outsider adds the very reaction the store owes on the newest decided comment.
+        with transport_for(crashed.gh, crashed.gh.token_for(reactor, permission=None)) as outsider:
+            outsider.create_reaction(crashed.applied[-1], "+1")
+
+        run(crashed)
+
+        assert_converged(crashed)  # every mark from the store, exactly once
+        with GitHubStore(
+            crashed.gh.owner_token, crashed.gh.repo, api_url=crashed.gh.url, config=CONFIG
+        ) as store:
+            assert store.verify_history("x").ok

@@ -353,3 +353,74 @@ def test_unusable_extra_labels_are_refused_before_any_request(
     with pytest.raises(InvalidUpdate, match="label"):
         store.create("alpha", {"v": 1}, extra_labels=[label])
     assert gh.count() == 0
+
+
+# --- one odd issue must not break the store (issue 9.9) ---------------------------------------
+
+
+@pytest.mark.parametrize("label", ["UID: spaced", "UID:a,b", "UID:", "uid:"])
+def test_an_issue_with_a_label_no_id_could_make_is_skipped_by_listings(
+    gh: GitHubEmulator, store: GitHubStore, caplog: pytest.LogCaptureFixture, label: str
+) -> None:
+    store.create("fine", {"v": 1})
+    odd = gh.seed_issue("odd", json.dumps({"x": 1}), ["stored-object", label])
+    with caplog.at_level(logging.WARNING, logger="gh_store"):
+        listed = [obj.meta.object_id for obj in store.list_all()]
+        snapshot = store.snapshot()
+    assert listed == ["fine"] and set(snapshot["objects"]) == {"fine"}
+    assert any(f"issue #{odd} skipped" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({1: "a", "1": "b"}, "keys must be strings"),
+        ({"a": {2: "x"}}, "keys must be strings"),
+        ({"n": float("nan")}, "not a JSON number"),
+        ({"s": "\ud800"}, "lone surrogate"),
+        ({"o": object()}, "is not JSON"),
+    ],
+)
+def test_create_checks_data_with_the_same_rules_as_updates(
+    gh: GitHubEmulator, store: GitHubStore, data: dict[object, object], problem: str
+) -> None:
+    with pytest.raises(InvalidUpdate, match=problem):
+        store.create("x", data)  # type: ignore[arg-type]
+    with pytest.raises(InvalidUpdate, match=problem):
+        store.update("x", data)  # type: ignore[arg-type]
+    assert gh.count() == 0
+
+
+def test_create_refuses_data_nested_thousands_deep_with_a_message(
+    gh: GitHubEmulator, store: GitHubStore
+) -> None:
+    deep: dict[str, object] = {}
+    for _ in range(3_000):
+        deep = {"a": deep}
+    with pytest.raises(InvalidUpdate, match="nested deeper than 64 levels"):
+        store.create("x", deep)
+    assert gh.count() == 0
+
+
+def test_an_object_that_fits_once_keeps_fitting_as_its_metadata_grows(
+    gh: GitHubEmulator, store: GitHubStore
+) -> None:
+    # create() sizes the body with the metadata at its longest, so the first run can write it.
+    low, high = 60_000, 66_000
+    while high - low > 1:
+        middle = (low + high) // 2
+        try:
+            store.create(f"probe{middle}", {"pad": "x" * middle})
+        except InvalidUpdate:
+            high = middle
+        else:
+            low = middle
+    biggest = store.get(f"probe{low}")
+    number = biggest.meta.issue_number
+    gh.set_permission("rita", "read")
+    outsider = gh.seed_comment(number, '{"pad": "mine"}', user="rita")
+    # The run's metadata grows (a listing time, a comment id, a mark): the write still fits.
+    report = store.process_updates(number)
+    assert [(o.comment_id, o.status) for o in report.untrusted] == [(outsider, "untrusted")]
+    assert len(gh.issue(number)["body"]) <= 65_536
+    assert store.get(biggest.meta.object_id).data == biggest.data

@@ -7,6 +7,7 @@ at a time in any order the test chooses, with someone else acting in between.
 from __future__ import annotations
 
 import pytest
+from stepping import Stepper  # tests/stepping.py
 
 from gh_store.client import GitHubStore
 from gh_store.core.exceptions import ObjectExistsError, ObjectNotFound
@@ -14,7 +15,6 @@ from gh_store.core.needs import CreateIssue, ListIssues
 from gh_store.core.objects import create_flow
 from gh_store.emulator import GitHubEmulator
 
-from stepping import Stepper  # tests/stepping.py
 from .conftest import MakeStore
 
 

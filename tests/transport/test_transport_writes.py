@@ -134,3 +134,37 @@ def test_create_comment_does_not_take_an_old_comment_edited_to_the_same_body(
     gh.inject(status=502, method="POST", path=r"/comments$")  # not created
     comment = store.create_comment(number, "same")
     assert comment["id"] != 1 and gh.count("POST", r"/comments$") == 2
+
+
+# --- a lost create is matched to this token's own comment only (issue 9.8) -------------------
+
+
+@pytest.mark.parametrize("token", ["owner", "bot"])
+def test_a_lost_comment_is_not_confused_with_an_outsiders_identical_one(
+    make: MakeTransport, gh: GitHubEmulator, token: str
+) -> None:
+    number = gh.seed_issue("t", "", [])
+    gh.set_permission("mallory", "read")
+    # Mallory posts the same text just before our answer is lost (a 502 that did not act).
+    outsiders = gh.seed_comment(number, '{"v": 2}', user="mallory")
+    gh.inject(status=502, method="POST", path=r"/comments$")
+    store = make(token=gh.owner_token if token == "owner" else gh.bot_token)
+
+    comment = store.create_comment(number, '{"v": 2}')
+
+    assert comment["id"] != outsiders
+    expected = "octo" if token == "owner" else "github-actions[bot]"
+    assert comment["user"]["login"] == expected
+    authors = [c["user"]["login"] for c in gh.comments(number)]
+    assert authors == ["mallory", expected]
+    assert gh.count("POST", r"/comments$") == 2
+
+
+def test_a_lost_comment_that_was_made_is_adopted_once(
+    store: GhApiTransport, gh: GitHubEmulator
+) -> None:
+    number = gh.seed_issue("t", "", [])
+    gh.inject(status=502, method="POST", path=r"/comments$", after=True)  # made, answer lost
+    comment = store.create_comment(number, '{"v": 3}')
+    assert [c["id"] for c in gh.comments(number)] == [comment["id"]]
+    assert gh.count("GET", r"^/user$") == 1  # who this token is: asked only on this path
