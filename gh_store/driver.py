@@ -3,11 +3,13 @@
 Every decision that needs GitHub's answers is a flow in the pure core; this module is the only
 place that turns a need into a call of the transport port. An error the call raises is thrown into
 the flow at the point of its need, so the flow handles it as if it had made the call itself.
+``drive`` runs a flow to its end; ``Stepper`` performs one need at a time, so several flows
+(clients, overlapping runs) can be interleaved in an exact order (the race and torture tests do).
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .core.needs import (
     AddReaction,
@@ -26,7 +28,7 @@ from .core.needs import (
 )
 from .transport.port import GitHubTransport
 
-__all__ = ["drive", "perform"]
+__all__ = ["Stepper", "drive", "perform"]
 
 T = TypeVar("T")
 
@@ -61,3 +63,52 @@ def perform(need: Need, transport: GitHubTransport) -> Any:
 def drive(flow: Flow[T], transport: GitHubTransport) -> T:
     """Run ``flow`` to its end against ``transport``; return its result."""
     return run_flow(flow, lambda need: perform(need, transport))
+
+
+class Stepper(Generic[T]):
+    """One flow over one transport, advanced a need at a time.
+
+    ``need`` is the request it waits for; once ``done``, ``result`` holds what the flow returned
+    or ``error`` what it raised.
+    """
+
+    def __init__(self, flow: Flow[T], transport: GitHubTransport) -> None:
+        self._flow = flow
+        self._transport = transport
+        self.need: Need | None = None
+        self.done = False
+        self.result: T | None = None
+        self.error: Exception | None = None
+        self._advance(None, None)
+
+    def step(self) -> Need:
+        """Perform the pending need and hand its answer (or error) to the flow."""
+        if self.done or self.need is None:
+            raise RuntimeError("the flow has ended")
+        need = self.need
+        try:
+            answer = perform(need, self._transport)
+        except Exception as exc:
+            self._advance(None, exc)
+        else:
+            self._advance(answer, None)
+        return need
+
+    def run(self) -> T | None:
+        """Step to the end; the result (None if the flow raised: see ``error``)."""
+        while not self.done:
+            self.step()
+        return self.result
+
+    def _advance(self, answer: Any, error: Exception | None) -> None:
+        try:
+            if error is not None:
+                self.need = self._flow.throw(error)
+            elif self.need is None:
+                self.need = next(self._flow)
+            else:
+                self.need = self._flow.send(answer)
+        except StopIteration as stop:
+            self.done, self.need, self.result = True, None, stop.value
+        except Exception as exc:
+            self.done, self.need, self.error = True, None, exc

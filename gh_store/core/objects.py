@@ -184,6 +184,14 @@ def create_flow(
     body = encode_body(IssueBody(data=data, meta=BodyMeta()))
     issue: Mapping[str, Any] = yield CreateIssue(issue_title(object_id), body, labels)
     number = int(issue["number"])
+    if not is_live_object(issue, object_id, config):
+        # GitHub silently drops the labels of a new issue when its author may not push.
+        yield UpdateIssue(number, state="closed", state_reason="not_planned")
+        raise AccessDeniedError(
+            f"GitHub dropped the labels of issue #{number}, created for object {object_id!r}: "
+            "the token may not label issues in this repository (it needs write access); "
+            "the issue was closed"
+        )
     # Another client may have created the id between the look-up and the create: the oldest
     # issue wins, and each creator can tell from a look-up made after its own create.
     rivals = yield from _live_issues(scope, object_id)

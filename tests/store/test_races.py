@@ -7,12 +7,12 @@ at a time in any order the test chooses, with someone else acting in between.
 from __future__ import annotations
 
 import pytest
-from stepping import Stepper  # tests/stepping.py
 
 from gh_store.client import GitHubStore
 from gh_store.core.exceptions import ObjectExistsError, ObjectNotFound
 from gh_store.core.needs import CreateIssue, ListIssues
 from gh_store.core.objects import create_flow
+from gh_store.driver import Stepper
 from gh_store.emulator import GitHubEmulator
 
 from .conftest import MakeStore

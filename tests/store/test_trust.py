@@ -1,0 +1,90 @@
+"""Issue 9.11: whether an issue's opener is trusted comes from the permission API, for readers as
+for the processor; ``author_association`` decides nothing, in either direction.
+
+A read-only collaborator shows as ``COLLABORATOR``, and an organization member with write access
+through a team but private membership as ``CONTRIBUTOR`` (or ``NONE``): only the permission API
+tells them apart. The owner, the Actions bot and configured users need no request; anyone else one
+request, once per client.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from gh_store.client import GitHubStore
+from gh_store.core.exceptions import AccessDeniedError
+from gh_store.emulator import GitHubEmulator
+
+from .conftest import FAST, MakeStore
+
+PERMISSION = r"/collaborators/[^/]+/permission$"
+
+
+def _object_opened_by(gh: GitHubEmulator, make_store: MakeStore, login: str, role: str) -> int:
+    """An object whose issue ``login`` opened; a maintainer adds the labels if it cannot."""
+    token = gh.owner_token if login == "octo" else gh.token_for(login, permission=role)
+    created = make_store(token=token).create("thing", {"by": login})
+    return created.meta.issue_number
+
+
+@pytest.mark.parametrize("role", ["write", "maintain", "admin"])
+def test_an_object_a_writer_created_is_read_with_one_lookup_per_client(
+    gh: GitHubEmulator, make_store: MakeStore, role: str
+) -> None:
+    _object_opened_by(gh, make_store, "alice", role)
+    reader = make_store()
+    gh.clear_requests()
+    assert reader.get("thing").data == {"by": "alice"}
+    assert gh.count("GET", PERMISSION) == 1
+    reader.get("thing")
+    list(reader.list_all())
+    assert gh.count("GET", PERMISSION) == 1  # cached per client
+
+
+def test_objects_of_the_owner_the_bot_and_configured_users_need_no_lookup(
+    gh: GitHubEmulator, make_store: MakeStore
+) -> None:
+    make_store().create("by-owner", {})
+    make_store(token=gh.bot_token).create("by-bot", {})
+    carol = gh.token_for("carol", permission="write")
+    configured = dataclasses.replace(FAST, trust=dataclasses.replace(FAST.trust, users=("Carol",)))
+    make_store(token=carol, config=configured).create("by-carol", {})
+    gh.clear_requests()
+    found = {o.meta.object_id for o in make_store(config=configured).list_all()}
+    assert found == {"by-owner", "by-bot", "by-carol"}
+    assert gh.count("GET", PERMISSION) == 0
+
+
+@pytest.mark.parametrize("role", ["read", "triage"])
+def test_a_read_only_collaborators_labelled_issue_is_refused_by_every_reader(
+    gh: GitHubEmulator, make_store: MakeStore, role: str
+) -> None:
+    # COLLABORATOR by association, yet no write access: not the store's object.
+    rita = gh.token_for("rita", permission=role)
+    with GitHubStore(rita, gh.repo, api_url=gh.url, config=FAST) as as_rita:
+        number = int(
+            as_rita.transport.create_issue(title="Stored Object: thing", body="{}", labels=[])[
+                "number"
+            ]
+        )
+    make_store().transport.update_issue(number, labels=["stored-object", "UID:thing"])
+    assert gh.issue(number)["author_association"] == "COLLABORATOR"
+    reader = make_store()
+    with pytest.raises(AccessDeniedError, match="rita"):
+        reader.get("thing")
+    assert list(reader.list_all()) == []
+    assert reader.snapshot()["objects"] == {}
+    assert reader.process_updates(number).refused is not None
+
+
+def test_a_create_whose_labels_github_dropped_fails_clearly(
+    gh: GitHubEmulator, make_store: MakeStore
+) -> None:
+    # Without push access, GitHub silently drops the labels of a new issue.
+    tom = make_store(token=gh.token_for("tom", permission="triage"))
+    with pytest.raises(AccessDeniedError, match="dropped the labels"):
+        tom.create("thing", {"v": 1})
+    (issue,) = make_store().transport.list_issues(labels=[])
+    assert issue["state"] == "closed" and issue["labels"] == []
