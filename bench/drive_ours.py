@@ -28,8 +28,8 @@ def config_for(throttle: str) -> StoreConfig:
 
 def open_store(command: Mapping[str, Any]) -> dict[str, Any]:
     _stores[command["throttle"]] = GitHubStore(
-        command["repo"],
-        command["token"],
+        token=command["token"],
+        repo=command["repo"],
         api_url=command["api_url"],
         config=config_for(command["throttle"]),
     )
