@@ -90,6 +90,7 @@ class GhApiTransport:
         token = check_token(token)
         self.has_token = token is not None
         self.requests_made = 0
+        self.rate_remaining: int | None = None
         self._retries = retries
         self._rate = rate_limit
         self._sleep = sleep
@@ -331,6 +332,9 @@ class GhApiTransport:
                 status, headers = answer.status_code, answer.headers
                 body = _decode(answer)
                 message = github_message(body)
+                self.rate_remaining = _int(
+                    headers.get("x-ratelimit-remaining"), self.rate_remaining
+                )
                 wait = reset_wait(headers, self._wall_clock())
                 if wait is not None:
                     self._blocked_until = self._clock() + wait
@@ -429,6 +433,13 @@ def _decode(response: httpx2.Response) -> Any:
         return response.json()
     except ValueError:
         return response.text
+
+
+def _int(text: str | None, default: int | None) -> int | None:
+    try:
+        return int(text) if text is not None else default
+    except ValueError:
+        return default
 
 
 def _no_answer(error: BaseException) -> str:

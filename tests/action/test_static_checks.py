@@ -88,6 +88,8 @@ def test_action_yml_declares_the_inputs_and_outputs_the_code_uses() -> None:
         "issue-number",
         "api-url",
         "fail-on-rejected",
+        "request-budget",
+        "snapshot",
     }
     assert action["inputs"]["token"]["default"] == "${{ github.token }}"
     assert action["inputs"]["api-url"]["default"] == "${{ github.api_url }}"
