@@ -13,7 +13,8 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from .state import REACTION_CONTENTS, Comment, Issue, Label, Reaction, RepoState, User
+from .records import REACTION_CONTENTS, Comment, Issue, Label, Reaction, User
+from .repository import Repository
 
 __all__ = [
     "comment_json",
@@ -88,11 +89,11 @@ def private_user_json(api: str, user: User, created_at: int) -> dict[str, Any]:
     }
 
 
-def _repo_api(api: str, state: RepoState) -> str:
+def _repo_api(api: str, state: Repository) -> str:
     return f"{api}/repos/{state.owner}/{state.name}"
 
 
-def label_json(api: str, state: RepoState, label: Label) -> dict[str, Any]:
+def label_json(api: str, state: Repository, label: Label) -> dict[str, Any]:
     return {
         "id": label.id,
         "node_id": _node_id("LA", label.id),
@@ -111,7 +112,7 @@ def _rollup(url: str, reactions: list[Reaction]) -> dict[str, Any]:
     return rollup
 
 
-def reaction_json(api: str, state: RepoState, reaction: Reaction) -> dict[str, Any]:
+def reaction_json(api: str, state: Repository, reaction: Reaction) -> dict[str, Any]:
     return {
         "id": reaction.id,
         "node_id": _node_id("REA", reaction.id),
@@ -121,7 +122,7 @@ def reaction_json(api: str, state: RepoState, reaction: Reaction) -> dict[str, A
     }
 
 
-def issue_json(api: str, state: RepoState, issue: Issue) -> dict[str, Any]:
+def issue_json(api: str, state: Repository, issue: Issue) -> dict[str, Any]:
     repo = _repo_api(api, state)
     url = f"{repo}/issues/{issue.number}"
     return {
@@ -161,7 +162,7 @@ def issue_json(api: str, state: RepoState, issue: Issue) -> dict[str, Any]:
     }
 
 
-def comment_json(api: str, state: RepoState, comment: Comment) -> dict[str, Any]:
+def comment_json(api: str, state: Repository, comment: Comment) -> dict[str, Any]:
     repo = _repo_api(api, state)
     url = f"{repo}/issues/comments/{comment.id}"
     return {
@@ -232,7 +233,7 @@ _REPO_LINKS = {
 }
 
 
-def repo_json(api: str, state: RepoState, caller: str | None) -> dict[str, Any]:
+def repo_json(api: str, state: Repository, caller: str | None) -> dict[str, Any]:
     repo = _repo_api(api, state)
     full = f"{state.owner}/{state.name}"
     open_issues = sum(1 for i in state.issues.values() if i.state == "open")
