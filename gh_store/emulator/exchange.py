@@ -59,7 +59,8 @@ class Response:
 class Exchange:
     """One request, parsed: ``path`` as sent without the query (and without a GitHub Enterprise
     ``/api/v3`` prefix); ``headers`` with lower-case names; ``body`` the parsed JSON (None if
-    absent or not JSON, then ``bad_json`` says which); ``user`` None for anonymous callers and
+    absent, ``null`` or not JSON: ``sent_body`` and ``bad_json`` tell them apart); ``user`` None
+    for anonymous callers and
     unknown tokens (``token`` tells them apart); ``base_url`` the API root the request was sent
     to, for the links in answers."""
 
@@ -68,6 +69,7 @@ class Exchange:
     query: dict[str, str]
     headers: dict[str, str]
     body: Any
+    sent_body: bool
     bad_json: bool
     token: str | None
     user: User | None

@@ -81,7 +81,8 @@ def _parse(state: EmulatorState, request: HttpRequest) -> Exchange:
         base += _ENTERPRISE_PREFIX
     body: Any = None
     bad_json = False
-    if request.body.strip():
+    sent_body = bool(request.body.strip())
+    if sent_body:
         try:
             body = json.loads(request.body)
         except ValueError:
@@ -93,7 +94,9 @@ def _parse(state: EmulatorState, request: HttpRequest) -> Exchange:
     with state.lock:
         user = state.user_by_token(token) if token is not None else None
     query = dict(parse_qsl(split.query, keep_blank_values=True))
-    return Exchange(request.method.upper(), path, query, headers, body, bad_json, token, user, base)
+    return Exchange(
+        request.method.upper(), path, query, headers, body, sent_body, bad_json, token, user, base
+    )
 
 
 def _record(state: EmulatorState, exchange: Exchange, status: int) -> None:

@@ -16,7 +16,7 @@ from .exchange import Exchange, Response
 from .ratelimit import limit_for
 from .records import permission_level
 from .routes import paginate
-from .shapes import label_json, private_user_json, repo_json, user_json
+from .shapes import label_json, private_user_json, public_user_json, repo_json, user_json
 
 __all__ = ["RepoEndpoints"]
 
@@ -42,7 +42,8 @@ class RepoEndpoints(Access):
         )
 
     def get_user(self, request: Exchange, login: str) -> Response:
-        return Response(200, user_json(request.base_url, self.state.user(login)))
+        user = self.state.user(login)
+        return Response(200, public_user_json(request.base_url, user, self.state.created_at))
 
     def get_permission(self, request: Exchange, login: str) -> Response:
         """The role GitHub's permission API reports: direct and team grants alike."""

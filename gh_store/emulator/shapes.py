@@ -21,6 +21,7 @@ __all__ = [
     "issue_json",
     "label_json",
     "private_user_json",
+    "public_user_json",
     "reaction_json",
     "repo_json",
     "timestamp",
@@ -68,8 +69,8 @@ def user_json(api: str, user: User) -> dict[str, Any]:
     }
 
 
-def private_user_json(api: str, user: User, created_at: int) -> dict[str, Any]:
-    """``GET /user``: the SimpleUser fields plus the profile fields GitHub adds."""
+def public_user_json(api: str, user: User, created_at: int) -> dict[str, Any]:
+    """``GET /users/{login}``: the SimpleUser fields plus the public profile."""
     return {
         **user_json(api, user),
         "name": None,
@@ -86,6 +87,19 @@ def private_user_json(api: str, user: User, created_at: int) -> dict[str, Any]:
         "following": 0,
         "created_at": timestamp(created_at),
         "updated_at": timestamp(created_at),
+    }
+
+
+def private_user_json(api: str, user: User, created_at: int) -> dict[str, Any]:
+    """``GET /user``: the public profile plus what only the user sees of themselves."""
+    return {
+        **public_user_json(api, user, created_at),
+        "private_gists": 0,
+        "total_private_repos": 0,
+        "owned_private_repos": 0,
+        "disk_usage": 0,
+        "collaborators": 0,
+        "two_factor_authentication": True,
     }
 
 
