@@ -57,12 +57,14 @@ class Response:
 
 @dataclass(frozen=True)
 class Exchange:
-    """One request, parsed: ``path`` as sent without the query (and without a GitHub Enterprise
-    ``/api/v3`` prefix); ``headers`` with lower-case names; ``body`` the parsed JSON (None if
-    absent, ``null`` or not JSON: ``sent_body`` and ``bad_json`` tell them apart); ``user`` None
-    for anonymous callers and
-    unknown tokens (``token`` tells them apart); ``base_url`` the API root the request was sent
-    to, for the links in answers."""
+    """One request, parsed.
+
+    ``path`` is as sent, without the query (and without a GitHub Enterprise ``/api/v3`` prefix);
+    ``headers`` have lower-case names; ``body`` is the parsed JSON (None if absent, ``null`` or
+    not JSON: ``sent_body`` and ``bad_json`` tell them apart); ``user`` is None for anonymous
+    callers and unknown tokens (``token`` tells them apart); ``base_url`` is the API root the
+    request was sent to, for the links in answers.
+    """
 
     method: str
     path: str
