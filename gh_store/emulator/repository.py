@@ -48,9 +48,11 @@ _LABEL_DOCS = "https://docs.github.com/rest/issues/labels#create-a-label"
 class Repository:
     """One repository with its users; every method expects ``self.lock`` to be held."""
 
-    def __init__(self, owner: str, name: str, private: bool = False) -> None:
+    def __init__(
+        self, owner: str, name: str, private: bool = False, clock: Clock | None = None
+    ) -> None:
         self.lock = threading.RLock()
-        self.clock = Clock()
+        self.clock = clock if clock is not None else Clock()
         self.owner = owner
         self.name = name
         self.private = private

@@ -32,7 +32,7 @@ from .faults import Fault
 from .ratelimit import limit_for
 from .state import EmulatorState
 
-__all__ = ["API_VERSION", "answer", "fault"]
+__all__ = ["API_VERSION", "answer", "canonical_path", "fault"]
 
 log = logging.getLogger("gh_store.emulator")
 
@@ -102,7 +102,7 @@ def _route(state: EmulatorState, exchange: Exchange, exhausted: bool) -> Respons
     if exchange.bad_json:
         raise ApiError(400, error_body(400, "Problems parsing JSON"))
     method = exchange.method if exchange.method != "HEAD" else "GET"
-    found = ROUTER.match(method, _canonical_path(state, exchange.path))
+    found = ROUTER.match(method, canonical_path(state, exchange.path))
     if found is None:
         log.warning(
             "gh_store emulator: no route for %s %s (known routes: %s)",
@@ -119,7 +119,7 @@ def _route(state: EmulatorState, exchange: Exchange, exhausted: bool) -> Respons
         return route.handler(Endpoints(state), exchange, **groups)
 
 
-def _canonical_path(state: EmulatorState, path: str) -> str:
+def canonical_path(state: EmulatorState, path: str) -> str:
     """``/repos/{owner}/{name}...`` or ``/repositories/{id}...`` of our repository ->
     ``/repo...``; another repository's paths match no route (404)."""
     found = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", path)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .clock import Clock
 from .faults import FaultPlan
 from .hooks import Hooks
 from .ratelimit import RateLimiter
@@ -26,9 +27,11 @@ __all__ = ["EmulatorState"]
 
 
 class EmulatorState(Repository):
-    def __init__(self, owner: str, name: str, private: bool = False) -> None:
-        super().__init__(owner, name, private)
-        self.limits = RateLimiter(self.clock.wall)
+    def __init__(
+        self, owner: str, name: str, private: bool = False, clock: Clock | None = None
+    ) -> None:
+        super().__init__(owner, name, private, clock)
+        self.limits = RateLimiter(lambda: self.clock.wall())  # follows a clock swapped in later
         self.faults = FaultPlan()
         self.hooks = Hooks()
         self.log = RequestLog()

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from gh_store.emulator.clock import Clock
 from gh_store.emulator.exchange import HttpAnswer, HttpRequest
 from gh_store.emulator.faults import Fault
 from gh_store.emulator.handler import handle
@@ -126,3 +127,17 @@ def test_bad_json_and_unknown_token(state: EmulatorState) -> None:
     answer = handle(state, broken)
     assert answer.status == 400 and json.loads(answer.body)["message"] == "Problems parsing JSON"
     assert state.log.entries()[-1].body is None
+
+
+def test_an_injected_clock_dates_events_and_rate_limit_windows() -> None:
+    class Frozen(Clock):
+        def stamp(self) -> int:
+            return 1_234_567_890
+
+        def wall(self) -> float:
+            return 2_000_000_000.0
+
+    state = EmulatorState("octo", "store", clock=Frozen())
+    made = send(state, "POST", f"{R}/issues", {"title": "t"}, owner(state))
+    assert json.loads(made.body)["created_at"] == "2009-02-13T23:31:30Z"
+    assert made.header("x-ratelimit-reset") == str(2_000_000_000 + 3600)

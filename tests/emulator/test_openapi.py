@@ -19,7 +19,7 @@ import pytest
 
 from gh_store.emulator import GitHubEmulator
 from gh_store.emulator.endpoints import ROUTER
-from gh_store.emulator.rest import _canonical_path
+from gh_store.emulator.rest import canonical_path
 
 from .openapi import Operation, operation_for, operations, validator
 
@@ -236,7 +236,7 @@ def test_every_route_is_the_operation_the_description_says(
     for exchange in exchanges:
         operation = operation_for(exchange.method, exchange.path)
         assert operation is not None, f"{exchange.method} {exchange.path} is not described"
-        found = ROUTER.match(exchange.method, _canonical_path(gh.state, exchange.path))
+        found = ROUTER.match(exchange.method, canonical_path(gh.state, exchange.path))
         if found is not None:  # None: another repository, GitHub's 404 for any route
             assert found[0].operation == operation.id, (exchange.method, exchange.path)
     described = set(operations())
