@@ -45,7 +45,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy --strict gh_store entrypoint.py bench
+	$(VENV)/bin/mypy --strict gh_store entrypoint.py bench examples
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
