@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from .core.needs import (
     AddReaction,
+    Commit,
     CreateComment,
     CreateIssue,
     Dispatch,
@@ -23,6 +24,7 @@ from .core.needs import (
     ListIssues,
     ListReactions,
     Need,
+    StoreReacted,
     UpdateIssue,
     run_flow,
 )
@@ -54,6 +56,10 @@ def perform(need: Need, transport: GitHubTransport) -> Any:
             return transport.create_comment(number, body)
         case AddReaction(comment_id, content):
             return transport.create_reaction(comment_id, content)
+        case Commit():
+            return transport.commit(need)
+        case StoreReacted(comment_id, content):
+            return transport.store_reacted(comment_id, content)
         case Dispatch(event_type, client_payload):
             transport.dispatch(event_type, client_payload)
             return None

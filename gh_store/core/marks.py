@@ -19,7 +19,7 @@ from typing import Any
 
 from .body import BodyMeta
 from .config import StoreConfig
-from .needs import Flow, Listing, ListReactions
+from .needs import Flow, Listing, ListReactions, StoreReacted
 from .planner import Mark, comment_id
 from .trust import any_trusted, login_of
 
@@ -68,6 +68,8 @@ def owed_marks(
     newest_id, content = meta.marks[-1]
     for comment in comments:
         if comment_id(comment) == newest_id:
+            if reaction_count(comment, content) and (yield StoreReacted(newest_id, content)):
+                return ()  # this token placed it itself (GraphQL says so for free)
             if (yield from marked_by_trusted_user(comment, content, config, owner, roles)):
                 return ()
             return tuple(Mark(cid, mark) for cid, mark in meta.marks)

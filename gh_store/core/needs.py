@@ -16,6 +16,7 @@ from typing import Any, TypeAlias, TypeVar
 
 __all__ = [
     "AddReaction",
+    "Commit",
     "CreateComment",
     "CreateIssue",
     "Dispatch",
@@ -27,6 +28,7 @@ __all__ = [
     "ListReactions",
     "Listing",
     "Need",
+    "StoreReacted",
     "UpdateIssue",
     "run_flow",
 ]
@@ -137,6 +139,38 @@ class AddReaction:
 
 
 @dataclass(frozen=True)
+class Commit:
+    """-> the issue after one round's writes, in the order that keeps a crash repairable:
+
+    ``repair`` (the previous run's marks, owed after a crash), then one write of ``body`` and
+    ``state`` (None: leave it), then ``marks`` (this round's decisions). A mark on a comment
+    deleted meanwhile is passed over. Over REST that is one request each; a transport may carry
+    them in fewer (GraphQL: several mutations per request), but never a mark of this round
+    before the write has succeeded. A failure part way raises, as a crash between requests
+    would: the next run repairs it.
+    """
+
+    number: int
+    body: str | None = None
+    state: str | None = None
+    state_reason: str | None = None
+    repair: tuple[tuple[int, str], ...] = ()
+    marks: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class StoreReacted:
+    """-> True if this token's own identity placed the ``content`` reaction on the comment,
+    False if it did not, None if the transport cannot tell without a request of its own (REST).
+
+    GraphQL reads it for free with the comments (``reactionGroups.viewerHasReacted``).
+    """
+
+    comment_id: int
+    content: str
+
+
+@dataclass(frozen=True)
 class Dispatch:
     """-> None: a ``repository_dispatch`` event."""
 
@@ -154,6 +188,8 @@ Need: TypeAlias = (
     | UpdateIssue
     | CreateComment
     | AddReaction
+    | Commit
+    | StoreReacted
     | Dispatch
 )
 

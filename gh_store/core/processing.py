@@ -25,8 +25,8 @@ from .config import StoreConfig
 from .exceptions import CorruptObjectError, GitHubAPIError, ObjectNotFound
 from .marks import legacy_baseline, owed_marks
 from .naming import has_label, object_id_from_labels
-from .needs import AddReaction, Flow, GetIssue, ListComments, Listing, UpdateIssue
-from .planner import Mark, UpdateOutcome, UpdatePlan, pending_comments, plan_updates
+from .needs import Commit, Flow, GetIssue, ListComments, Listing
+from .planner import UpdateOutcome, UpdatePlan, pending_comments, plan_updates
 from .report import ProcessReport
 from .schema import ObjectSchema
 from .trust import login_of, trusted
@@ -111,19 +111,19 @@ def process_issue_flow(
             repair=repair,
         )
         plans.append(plan)
-        # The last run's marks first: the write below drops them from the metadata, so a run
-        # that dies after it must not still owe them (the next one could no longer tell).
-        for mark in plan.repair_marks:
-            yield from _place(mark)
-        if plan.needs_write:
-            issue = yield UpdateIssue(
+        # The last run's marks first: the write drops them from the metadata, so a run that
+        # dies after it must not still owe them (the next one could no longer tell). This
+        # round's marks after it: a mark says the body recorded the decision.
+        if plan.needs_write or plan.repair_marks or plan.marks:
+            written: Mapping[str, Any] = yield Commit(
                 number,
                 body=plan.body_text,
                 state=plan.state,
                 state_reason="completed" if plan.state == "closed" else None,
+                repair=tuple((m.comment_id, m.content) for m in plan.repair_marks),
+                marks=tuple((m.comment_id, m.content) for m in plan.marks),
             )
-        for mark in plan.marks:
-            yield from _place(mark)
+            issue = written or issue
         outcomes.extend(plan.outcomes)
         if len(plans) >= max_rounds or (not plan.needs_write and plan.complete):
             break
@@ -135,15 +135,6 @@ def process_issue_flow(
         if listing.complete and not pending_comments(listing.items, baseline):
             break
     return _report(plans[0], plans[-1], outcomes, issue, len(plans))
-
-
-def _place(mark: Mark) -> Flow[None]:
-    try:
-        yield AddReaction(mark.comment_id, mark.content)
-    except GitHubAPIError as exc:
-        if exc.status != 404:
-            raise
-        # The comment was deleted after it was decided: nothing left to mark.
 
 
 def _refused(issue: Mapping[str, Any], config: StoreConfig, before: IssueBody) -> ProcessReport:

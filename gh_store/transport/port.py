@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from gh_store.core.needs import Listing
+from gh_store.core.needs import Commit, Listing
 
 __all__ = ["GitHubTransport"]
 
@@ -57,6 +57,12 @@ class GitHubTransport(Protocol):
 
     def create_reaction(self, comment_id: int, content: str) -> bool:
         """True if created, False if this identity had already reacted so."""
+
+    def commit(self, commit: Commit) -> dict[str, Any]:
+        """One round's writes (see ``Commit``); returns the issue after them."""
+
+    def store_reacted(self, comment_id: int, content: str) -> bool | None:
+        """Whether this token placed the reaction; None if that would take a request."""
 
     def list_reactions(self, comment_id: int, *, content: str | None = None) -> Listing:
         """The comment's reactions (of ``content``), each with its ``user``."""

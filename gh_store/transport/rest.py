@@ -28,8 +28,9 @@ from ghapi.core import GhSyncTransport  # never ghapi.all: importing it sets GIT
 
 from gh_store.core.config import RateLimitConfig, RetryConfig
 from gh_store.core.exceptions import AccessDeniedError, AuthError, GitHubAPIError
-from gh_store.core.needs import Listing
+from gh_store.core.needs import Commit, Listing
 
+from .commit import commit_in_order
 from .credentials import check_repository, check_token, resolve_api_url
 from .paging import PageWalk
 from .policy import (
@@ -210,6 +211,12 @@ class GhApiTransport:
     def create_reaction(self, comment_id: int, content: str) -> bool:
         path = f"{self._base}/issues/comments/{int(comment_id)}/reactions"
         return self._call("POST", path, data={"content": content}).status == 201
+
+    def commit(self, commit: Commit) -> dict[str, Any]:
+        return commit_in_order(self, commit)
+
+    def store_reacted(self, comment_id: int, content: str) -> bool | None:
+        return None  # REST can tell only by listing who reacted: the flow does that if needed
 
     def list_reactions(self, comment_id: int, *, content: str | None = None) -> Listing:
         query = {} if content is None else {"content": content}

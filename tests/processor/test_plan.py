@@ -14,7 +14,14 @@ from gh_store.core.config import ReactionConfig, StoreConfig
 from gh_store.core.constants import MAX_BODY_CHARS
 from gh_store.core.json_text import MAX_DEPTH
 from gh_store.core.marks import legacy_baseline, owed_marks
-from gh_store.core.needs import GetPermission, Listing, ListReactions, Need, run_flow
+from gh_store.core.needs import (
+    GetPermission,
+    Listing,
+    ListReactions,
+    Need,
+    StoreReacted,
+    run_flow,
+)
 from gh_store.core.planner import Mark, UpdatePlan, plan_updates
 from gh_store.core.schema import ObjectSchema
 
@@ -40,6 +47,8 @@ def plan(
             return Listing(({"user": {"login": marked_by}, "content": need.content},))
         if isinstance(need, GetPermission):
             return roles.get(need.login, "none")
+        if isinstance(need, StoreReacted):
+            return None  # as over REST: who reacted is asked with ListReactions
         raise AssertionError(f"unexpected need {need}")
 
     meta = decode_body(issue["body"]).meta
@@ -528,3 +537,19 @@ def test_a_comment_listed_twice_is_decided_once() -> None:
     result = plan(issue_dict({"n": 0}), [twice, comment_dict(101, {"m": 1}), twice])
     assert statuses(result) == [(100, "applied"), (101, "applied")]
     assert result.after.meta.version == 3
+
+
+def test_a_transport_that_knows_the_store_reacted_saves_the_look_at_who_did() -> None:
+    # GraphQL says whether this token reacted (viewerHasReacted) with the comments, for free.
+    meta = _after_a_run(MARKS)
+    comments = [comment_dict(100, {"a": 1}), comment_dict(101, "{", reactions={"-1": 1})]
+    asked: list[Need] = []
+
+    def answer(need: Need) -> Any:
+        asked.append(need)
+        if isinstance(need, StoreReacted):
+            return True
+        raise AssertionError(f"unexpected need {need}")
+
+    assert run_flow(owed_marks(meta, comments, CONFIG, OWNER, {}), answer) == ()
+    assert asked == [StoreReacted(101, "-1")]
