@@ -8,7 +8,8 @@ so every branch here is tested from a table (``tests/transport/test_policy.py``)
 
 The rules (GitHub's documented behaviour, see ../shared/GITHUB-FACTS.md):
 
-* 2xx, and statuses the caller expects (a 404 meaning "none"), are done.
+* 2xx, statuses the caller expects (a 404 meaning "none"), and ``304 Not Modified`` to a
+  conditional GET (the adapter answers from its stored copy, ``cache.py``) are done.
 * No answer, or 5xx: retry after ``Retry-After`` or exponential backoff. A write's outcome is then
   unknown: before sending it again, look whether it happened (``recover``).
 * 429, or 403 saying "rate limit" (or with the limit at 0, or a ``Retry-After``): wait as GitHub
@@ -71,6 +72,7 @@ class Attempt:
     repo: str = ""
     api_url: str = ""
     has_token: bool = True
+    conditional: bool = False  # the request carried a stored answer's validator
 
     @property
     def write(self) -> bool:
@@ -104,7 +106,7 @@ Decision = Done | Retry | Fail
 
 def decide(a: Attempt, backoff_factor: float) -> Decision:
     """What to do after attempt ``a``; ``backoff_factor`` seconds: attempt k waits f*2**(k-1)."""
-    if 0 < a.status < 300 or a.status in a.ok:
+    if 0 < a.status < 300 or a.status in a.ok or (a.status == 304 and a.conditional):
         return Done()
     limited = a.status == 429 or (a.status == 403 and _is_rate_limit(a.message, a.headers))
     if a.status == 0 or a.status >= 500:

@@ -8,11 +8,13 @@ Requests go through ``ghapi.core.GhSyncTransport`` (ghapi as shipped, built dire
 status, headers and plain JSON (ghapi's decoded ``AttrDict``/``L`` and its hidden status do not
 serve: 201 vs 200 matters for reactions). Error answers come out of it as
 ``httpx2.HTTPStatusError`` and connection failures as ``httpx2.RequestError``. ``http_transport``
-replaces the network under httpx2 (the emulator's in-process transport, in tests).
+replaces the network under httpx2 (the emulator's in-process transport, in tests). A GET answered
+before is sent conditionally, and a 304 takes the stored answer back (``cache.py``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -30,6 +32,7 @@ from gh_store.core.config import RateLimitConfig, RetryConfig
 from gh_store.core.exceptions import AccessDeniedError, AuthError, GitHubAPIError
 from gh_store.core.needs import Listing
 
+from .cache import ConditionalGets, ResponseCache, StoredAnswer
 from .credentials import check_repository, check_token, resolve_api_url
 from .paging import PageWalk
 from .policy import (
@@ -67,7 +70,7 @@ class GhApiTransport:
 
     ``sleep``, ``clock`` (monotonic seconds) and ``wall_clock`` (epoch seconds) are injectable so
     tests run instantly and can assert every wait. ``requests_made`` counts HTTP requests sent,
-    retries and look-ups included. Call :meth:`close` (or use it as a context manager).
+    retries, look-ups and 304s included. Call :meth:`close` (or use it as a context manager).
     """
 
     def __init__(
@@ -83,6 +86,7 @@ class GhApiTransport:
         wall_clock: Callable[[], float] = time.time,
         timeout: float = 30.0,
         http_transport: httpx2.BaseTransport | None = None,
+        cache: ResponseCache | bool = True,  # GET answers kept; True: in memory; False: none
     ) -> None:
         self.repo = check_repository(repo)
         self.owner = self.repo.split("/")[0]
@@ -90,11 +94,8 @@ class GhApiTransport:
         token = check_token(token)
         self.has_token = token is not None
         self.requests_made = 0
-        self._retries = retries
-        self._rate = rate_limit
-        self._sleep = sleep
-        self._clock = clock
-        self._wall_clock = wall_clock
+        self._retries, self._rate = retries, rate_limit
+        self._sleep, self._clock, self._wall_clock = sleep, clock, wall_clock
         self._base = f"/repos/{self.repo}"
         headers = {"Authorization": f"token {token}"} if token else {}
         http = GhSyncTransport(timeout=timeout, base_headers=headers)  # type: ignore[no-untyped-call]
@@ -109,6 +110,7 @@ class GhApiTransport:
         self._last_write: float | None = None
         self._blocked_until: float | None = None  # clock() time when the primary limit resets
         self._own_login: Any = _UNKNOWN
+        self._gets = ConditionalGets(cache, token)
 
     def close(self) -> None:
         self._http.close()
@@ -308,6 +310,9 @@ class GhApiTransport:
         """Send one request as the policy says; ``recover`` finds a lost create before resending."""
         url = target if target.startswith(("http://", "https://")) else self.api_url + target
         path = httpx2.URL(url).path
+        if method == "GET":  # answers are kept under the URL as sent, its query included
+            url, query = str(self._http.client.build_request(method, url, params=query).url), None
+        stored = self._gets.lookup(method, url)
         write = method in _WRITES
         if write and not self.has_token:
             raise AccessDeniedError(
@@ -323,13 +328,14 @@ class GhApiTransport:
                     log.info("%s %s had succeeded before its answer was lost", method, path)
                     return _Response(201, {}, found)
             self._pace(write, method, path)
-            answer = self._send(method, url, path, query, data)
+            answer = self._send(method, url, path, query, data, stored)
             headers: Mapping[str, str] = {}
             if isinstance(answer, httpx2.RequestError):
                 status, body, message = 0, None, _no_answer(answer)
             else:
-                status, headers = answer.status_code, answer.headers
-                body = _decode(answer)
+                status, headers, content = answer.status_code, answer.headers, answer.content
+                headers, content = self._gets.settle(method, url, stored, status, headers, content)
+                body = _decode(content)
                 message = github_message(body)
                 wait = reset_wait(headers, self._wall_clock())
                 if wait is not None:
@@ -350,6 +356,7 @@ class GhApiTransport:
                     repo=self.repo,
                     api_url=self.api_url,
                     has_token=self.has_token,
+                    conditional=stored is not None,
                 ),
                 self._retries.backoff_factor,
             )
@@ -399,36 +406,38 @@ class GhApiTransport:
         path: str,
         query: dict[str, Any] | None,
         data: dict[str, Any] | None,
+        stored: StoredAnswer | None = None,
     ) -> httpx2.Response | httpx2.RequestError:
         now = self._clock()
-        if self._rate.max_requests_per_hour:
-            self._sent.append(now)
         if method in _WRITES:
             self._last_write = now
         self.requests_made += 1
         started = time.perf_counter()
         answer: httpx2.Response | httpx2.RequestError
         try:
+            headers = {**_HEADERS, **stored.validators()} if stored else _HEADERS
             answer = self._http.request(
-                method, url, headers=_HEADERS, params=query, json=data, raw=True
+                method, url, headers=headers, params=query, json=data, raw=True
             )
         except httpx2.HTTPStatusError as exc:
             answer = exc.response
         except httpx2.RequestError as exc:
             answer = exc
         status = _no_answer(answer) if isinstance(answer, Exception) else answer.status_code
+        if self._rate.max_requests_per_hour and status != 304:  # GitHub does not count a 304
+            self._sent.append(now)
         elapsed = (time.perf_counter() - started) * 1000
         log.debug("%s %s -> %s in %.0f ms", method, path, status, elapsed)
         return answer
 
 
-def _decode(response: httpx2.Response) -> Any:
-    if not response.content:
+def _decode(content: bytes) -> Any:
+    if not content:
         return None
     try:
-        return response.json()
+        return json.loads(content)
     except ValueError:
-        return response.text
+        return content.decode("utf-8", "replace")
 
 
 def _no_answer(error: BaseException) -> str:
