@@ -104,6 +104,14 @@ def _parser() -> _Parser:
     how.add_argument(
         "--dispatch", action="store_true", help="ask the action to process it (repository_dispatch)"
     )
+    how.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait until the action has decided it (and every other pending update)",
+    )
+    sub.add_argument(
+        "--timeout", type=float, default=60.0, metavar="S", help="with --wait (default 60)"
+    )
 
     command("list", _list, "print every object")
 
@@ -116,14 +124,32 @@ def _parser() -> _Parser:
     sub = command("delete", _delete, "archive an object (its issue and history stay)")
     sub.add_argument("object_id", metavar="ID")
 
-    sub = command("snapshot", _snapshot, "write every object to one JSON file")
+    sub = command(
+        "snapshot",
+        _snapshot,
+        "write every object to one JSON file (refreshing the snapshot FILE holds, if any)",
+    )
     sub.add_argument("--out", type=Path, required=True, metavar="FILE")
     sub.add_argument(
         "--since", type=_timestamp, metavar="TIME", help="only objects changed since (ISO 8601)"
     )
+    sub.add_argument(
+        "--full", action="store_true", help="list every object, even if FILE holds a snapshot"
+    )
 
-    sub = command("process-updates", _process_updates, "apply an issue's pending updates")
-    sub.add_argument("--issue", type=int, required=True, metavar="N")
+    sub = command(
+        "process-updates",
+        _process_updates,
+        "apply an issue's pending updates, or every open object's (--all)",
+    )
+    which = sub.add_mutually_exclusive_group(required=True)
+    which.add_argument("--issue", type=int, metavar="N")
+    which.add_argument(
+        "--all", action="store_true", help="every open object issue, oldest first (catch-up)"
+    )
+    sub.add_argument(
+        "--budget", type=int, metavar="N", help="with --all: stop after about N requests"
+    )
 
     commands.add_parser(
         "emulator", help="serve a GitHub API emulator (see gh-store emulator --help)"
@@ -169,6 +195,8 @@ def _update(args: argparse.Namespace) -> int:
     changes = _json_argument(args.changes, "JSON")
     with _store(args) as store:
         obj = store.update(args.object_id, changes, apply=args.apply, dispatch=args.dispatch)
+        if args.wait:
+            obj = store.wait(args.object_id, timeout=args.timeout)
         return _print(_object(obj))
 
 
@@ -212,16 +240,28 @@ def _delete(args: argparse.Namespace) -> int:
 
 
 def _snapshot(args: argparse.Namespace) -> int:
-    from .snapshot import write_snapshot
+    from .snapshot import read_snapshot, write_snapshot
 
+    previous = None if args.full or args.since else read_snapshot(args.out)
     with _store(args) as store:
-        document = store.snapshot(since=args.since)
+        document = store.snapshot(since=args.since, previous=previous)
     write_snapshot(document, args.out)
     return _print({"out": str(args.out), "objects": len(document["objects"])})
 
 
 def _process_updates(args: argparse.Namespace) -> int:
     with _store(args) as store:
+        if args.all:
+            done = store.process_all(budget=args.budget)
+            return _print(
+                {
+                    "processed": [report.to_dict() for report in done.reports],
+                    "failed": [{"issue_number": n, "reason": why} for n, why in done.failures],
+                    "left": list(done.left),
+                    "stopped": done.stopped,
+                    "requests": done.requests,
+                }
+            )
         report = store.process_updates(args.issue)
     # Rejected or untrusted updates are outcomes, not failures of the run: exit 0.
     return _print(report.to_dict())
@@ -272,9 +312,9 @@ def _json_argument(text: str, name: str) -> Any:
 
 
 def _object(obj: Any) -> dict[str, Any]:
-    from .snapshot import object_to_json
+    from .core.snapshots import object_entry
 
-    return object_to_json(obj)
+    return object_entry(obj)
 
 
 def _print(value: Any) -> int:

@@ -14,8 +14,9 @@ them; ``dispatch=True`` sends the ``repository_dispatch`` the action listens to 
 from __future__ import annotations
 
 import logging
+import time
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +31,7 @@ from .core.exceptions import (
     ConcurrentUpdateError,
     ConfigurationError,
     InvalidUpdate,
+    WaitTimeout,
 )
 from .core.history import HistoryCheck, HistoryReading, history_flow
 from .core.naming import object_label, same_label
@@ -38,6 +40,7 @@ from .core.objects import (
     Scope,
     archive_flow,
     create_flow,
+    current_issue_flow,
     find_issue_flow,
     get_flow,
     list_flow,
@@ -50,7 +53,7 @@ from .core.schema import ObjectSchema
 from .core.types import ObjectMeta, StoredObject, Update, parse_github_time
 from .core.update_comment import encode_update_comment
 from .driver import drive
-from .runs import process_issue
+from .runs import CatchUpReport, process_all, process_issue
 from .transport.credentials import check_repository, looks_like_token
 
 if TYPE_CHECKING:
@@ -61,6 +64,8 @@ if TYPE_CHECKING:
 __all__ = ["GitHubStore"]
 
 log = logging.getLogger("gh_store.store")
+
+_LONGEST_POLL = 15.0  # seconds between polls of wait(), at most
 
 T = TypeVar("T")
 
@@ -120,6 +125,8 @@ class GitHubStore:
         self._owns_transport = transport is None
         self._issue_numbers: dict[str, int] = {}
         self._roles: dict[str, str] = {}
+        self._clock: Callable[[], float] = time.monotonic
+        self._sleep: Callable[[float], None] = time.sleep
         self._scope = Scope(self.repo, self.config, self._roles)
 
     # --- lifetime ------------------------------------------------------------------------------
@@ -204,10 +211,47 @@ class GitHubStore:
             return self._object_from_report(self.process_updates(number), object_id)
         return self._drive(read_object_flow(self._scope, issue, object_id))
 
+    def wait(self, object_id: str, timeout: float = 60.0, *, interval: float = 2.0) -> StoredObject:
+        """The object once every update posted to it so far has been decided (by the action).
+
+        Polls the object's issue (conditional reads: an unchanged issue costs nothing counted),
+        first every ``interval`` seconds, then less often, up to every 15 s. Updates from users
+        who may not write do not count: they are never decided in the object's favour, and an
+        outsider must not be able to make a writer wait. ``WaitTimeout`` past ``timeout``.
+        """
+        object_label(self.config, object_id)
+        started = self._clock()
+        delay = interval
+        while True:
+            known = self._issue_numbers.get(object_id)
+            issue = self._drive(current_issue_flow(self._scope, object_id, known))
+            self._issue_numbers[object_id] = int(issue["number"])
+            pending = self._drive(pending_count_flow(self._scope, issue))
+            if pending == 0:
+                return self._drive(read_object_flow(self._scope, issue, object_id))
+            waited = self._clock() - started
+            if waited >= timeout:
+                raise WaitTimeout(
+                    f"object {object_id!r} in {self.repo} still has {pending} pending "
+                    f"update(s) after waiting {waited:.0f} s; is the gh-store workflow running "
+                    "for its issue?"
+                )
+            self._sleep(min(delay, timeout - waited))
+            delay = min(delay * 1.5, _LONGEST_POLL)
+
     def process_updates(self, issue_number: int) -> ProcessReport:
         """Apply every pending update on issue ``issue_number`` (what the action does)."""
         self._require_token(f"process issue #{issue_number}")
         return process_issue(self.transport, self.config, issue_number, schema=self.schema)
+
+    def process_all(self, *, budget: int | None = None) -> CatchUpReport:
+        """Apply the pending updates of every open object, oldest first (a catch-up run).
+
+        Stops before the rate limit runs out (or after about ``budget`` requests) and says what
+        it left for next time.
+        """
+        self._require_token("process every open object")
+        return process_all(self.transport, self.config, schema=self.schema, budget=budget)
 
     def delete(self, object_id: str) -> None:
         """Archive the object: its issue loses the base label, gains ``archived``, is closed.
@@ -236,12 +280,19 @@ class GitHubStore:
         """Whether the object's applied updates are intact (not edited or deleted since)."""
         return self._history(object_id).check
 
-    def snapshot(self, since: datetime | None = None) -> dict[str, Any]:
-        """Every object (or those changed since ``since``) as one JSON-ready document."""
-        from .snapshot import build_snapshot
+    def snapshot(
+        self, since: datetime | None = None, *, previous: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Every object (or those changed since ``since``) as one JSON-ready document.
 
-        objects = self.list_all() if since is None else self.list_updated_since(since)
-        return build_snapshot(self.repo, objects, since)
+        Given ``previous``, a snapshot of this repository, only what changed since it is read
+        (one listing) and merged into it.
+        """
+        from .snapshot import build_snapshot, take_snapshot
+
+        if since is not None:
+            return build_snapshot(self.repo, self.list_updated_since(since), since)
+        return take_snapshot(self.transport, self._scope, previous)
 
     # --- helpers -------------------------------------------------------------------------------
 

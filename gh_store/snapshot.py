@@ -6,37 +6,31 @@ The format is close to the original gh-store's::
      "objects": {"<id>": {"data": {...}, "meta": {"issue_number": 7, "version": 3,
                                                   "created_at": "...", "updated_at": "..."}}}}
 
-Built from any iterable of objects (one issue listing, 100 objects a page: no request per object);
-written whole or not at all.
+``take_snapshot`` makes one: whole (one issue listing, 100 objects a page), or, given the previous
+snapshot of the same repository, by merging only what changed since it (``core/snapshots.py``: one
+listing however many objects there are). Files are written whole or not at all.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .core.objects import Scope, list_flow
+from .core.snapshots import changes_flow, merge_changes, object_entry, refresh_point
 from .core.types import StoredObject
+from .driver import drive
+from .transport.port import GitHubTransport
 
-__all__ = ["build_snapshot", "object_to_json", "write_snapshot"]
+__all__ = ["build_snapshot", "read_snapshot", "take_snapshot", "write_snapshot"]
 
-
-def object_to_json(obj: StoredObject) -> dict[str, Any]:
-    """One object as the snapshot (and the CLI) shows it."""
-    return {
-        "data": obj.data,
-        "meta": {
-            "object_id": obj.meta.object_id,
-            "issue_number": obj.meta.issue_number,
-            "version": obj.meta.version,
-            "created_at": obj.meta.created_at.isoformat(),
-            "updated_at": obj.meta.updated_at.isoformat(),
-        },
-    }
+log = logging.getLogger("gh_store.snapshot")
 
 
 def build_snapshot(
@@ -52,11 +46,46 @@ def build_snapshot(
         "snapshot_time": taken,
         "repository": repository,
         "since": None if since is None else _aware(since).isoformat(),
-        "objects": {obj.meta.object_id: object_to_json(obj) for obj in objects},
+        "objects": {obj.meta.object_id: object_entry(obj) for obj in objects},
     }
 
 
-def write_snapshot(snapshot: dict[str, Any], path: Path) -> None:
+def take_snapshot(
+    transport: GitHubTransport,
+    scope: Scope,
+    previous: Mapping[str, Any] | None = None,
+    *,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Every object: ``previous`` refreshed with what changed since it, else listed whole."""
+    taken = now or datetime.now(UTC)  # before listing: what changes meanwhile is seen next time
+    since = refresh_point(previous, scope.repo)
+    if previous is not None and since is not None:
+        changes = drive(changes_flow(scope, since), transport)
+        if changes.complete:
+            return {
+                "snapshot_time": taken.isoformat(),
+                "repository": scope.repo,
+                "since": None,
+                "objects": merge_changes(previous["objects"], changes),
+            }
+        log.warning("the issue list kept changing while it was read: taking the snapshot whole")
+    found = drive(list_flow(scope), transport)
+    for number, reason in found.skipped:
+        log.warning("issue #%s skipped: %s", number, reason)
+    return build_snapshot(scope.repo, found.objects, now=taken)
+
+
+def read_snapshot(path: Path) -> dict[str, Any] | None:
+    """The snapshot in ``path``, or None if there is none (or it is not a snapshot)."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def write_snapshot(snapshot: Mapping[str, Any], path: Path) -> None:
     """Write ``snapshot`` to ``path`` whole or not at all (a reader never sees half a file)."""
     text = json.dumps(snapshot, indent=2, ensure_ascii=False) + "\n"
     directory = path.parent if str(path.parent) else Path(".")

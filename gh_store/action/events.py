@@ -25,14 +25,15 @@ _ISSUE_ACTIONS = ("opened", "reopened", "edited", "labeled")
 
 @dataclass(frozen=True)
 class EventDecision:
-    """Either an issue to process or the reason there is nothing to do."""
+    """An issue to process, every open object (a catch-up run), or why there is nothing to do."""
 
     issue_number: int | None
     skip_reason: str | None = None
+    catch_up: bool = False
 
     @property
     def is_noop(self) -> bool:
-        return self.issue_number is None
+        return self.issue_number is None and not self.catch_up
 
 
 def decide_event(
@@ -42,7 +43,10 @@ def decide_event(
     issue_number_input: int | None = None,
     base_label: str = DEFAULT_BASE_LABEL,
 ) -> EventDecision:
-    """The issue to process for this event; ``InputError`` if a dispatch names none."""
+    """The issue to process for this event, a catch-up run, or why nothing is to be done.
+
+    ``InputError`` if a dispatch names an issue that is no issue number.
+    """
     action = payload.get("action")
     if event_name == "issue_comment":
         if action not in _COMMENT_ACTIONS:
@@ -58,13 +62,13 @@ def decide_event(
     if event_name in ("workflow_dispatch", "schedule"):
         inputs = _mapping(payload.get("inputs"))
         number = issue_number_input or _first_number(inputs, "issue-number", "issue_number")
-        return _required(number, event_name)
+        return _issue_or_catch_up(number)
     if event_name == "repository_dispatch":
         if action != DISPATCH_EVENT:
             return _skip(f"repository_dispatch of type {action!r}, not {DISPATCH_EVENT!r}")
         client_payload = _mapping(payload.get("client_payload"))
         number = issue_number_input or _first_number(client_payload, "issue_number")
-        return _required(number, event_name)
+        return _issue_or_catch_up(number)
     return _skip(f"the {event_name!r} event is not one that gh-store handles")
 
 
@@ -77,20 +81,10 @@ def _from_issue(issue: Mapping[str, Any], base_label: str) -> EventDecision:
     return EventDecision(number)
 
 
-def _required(number: int | None, event_name: str) -> EventDecision:
-    if number is None:
-        where = (
-            "`client_payload.issue_number`"
-            if event_name == "repository_dispatch"
-            else "the workflow's `issue-number` input"
-        )
-        raise InputError(
-            [
-                f"a {event_name} event needs an issue to process: set the action's "
-                f"`issue-number` input (or {where})"
-            ]
-        )
-    return EventDecision(number)
+def _issue_or_catch_up(number: int | None) -> EventDecision:
+    # Without an issue: every open object, each as its own run would (comments posted with a
+    # workflow's GITHUB_TOKEN start no workflow; a scheduled catch-up run applies them).
+    return EventDecision(number) if number is not None else EventDecision(None, catch_up=True)
 
 
 def _first_number(source: Mapping[str, Any], *keys: str) -> int | None:
@@ -102,7 +96,7 @@ def _first_number(source: Mapping[str, Any], *keys: str) -> int | None:
         if number is None:
             # Not quoted: the payload is someone else's text, and this message is a command.
             raise InputError(
-                [f"{key} must be a positive whole number (the event gave {_kind(given)})"]
+                [f"`{key}` must be a positive whole number (the event gave {_kind(given)})"]
             )
         return number
     return None

@@ -51,6 +51,8 @@ class ActionInputs:
     config_path: Path | None = None
     schema_path: Path | None = None
     fail_on_rejected: bool = False
+    request_budget: int | None = None
+    snapshot_path: Path | None = None
     output_path: Path | None = None
     summary_path: Path | None = None
     workspace: Path = Path(".")
@@ -102,7 +104,17 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
     elif flag and flag not in _FALSE:
         problems.append(f"the fail-on-rejected input must be true or false, got {flag!r}")
 
+    request_budget: int | None = None
+    budget_text = value("REQUEST-BUDGET")
+    if budget_text:
+        request_budget = parse_issue_number(budget_text)  # a positive whole number too
+        if request_budget is None:
+            problems.append(
+                f"the request-budget input must be a positive whole number, got {budget_text!r}"
+            )
+
     workspace = Path(environ.get("GITHUB_WORKSPACE") or os.getcwd())
+    snapshot_path = _writable_file(value("SNAPSHOT"), workspace, problems)
     config_path = _readable_file(value("CONFIG"), "config", workspace, problems)
     schema_path = _readable_file(value("SCHEMA"), "schema", workspace, problems)
 
@@ -123,6 +135,8 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
         config_path=config_path,
         schema_path=schema_path,
         fail_on_rejected=fail_on_rejected,
+        request_budget=request_budget,
+        snapshot_path=snapshot_path,
         output_path=_optional_path(environ.get("GITHUB_OUTPUT")),
         summary_path=_optional_path(environ.get("GITHUB_STEP_SUMMARY")),
         workspace=workspace,
@@ -161,6 +175,21 @@ def _readable_file(text: str, what: str, workspace: Path, problems: list[str]) -
         problems.append(f"the {what} input {text!r} names a directory, not a file")
     except OSError as exc:
         problems.append(f"the {what} file {text!r} cannot be read: {exc.strerror}")
+    return path
+
+
+def _writable_file(text: str, workspace: Path, problems: list[str]) -> Path | None:
+    """The snapshot's path: its directory must exist, and it must not be a directory itself."""
+    if not text:
+        return None
+    path = Path(text) if Path(text).is_absolute() else workspace / text
+    if path.is_dir():
+        problems.append(f"the snapshot input {text!r} names a directory, not a file")
+    elif not path.parent.is_dir():
+        problems.append(
+            f"the snapshot input {text!r} is in a directory that does not exist ({path.parent}); "
+            "create it in an earlier step"
+        )
     return path
 
 

@@ -1,36 +1,30 @@
-"""What a run leaves for later steps: the ``GITHUB_OUTPUT`` file and the step summary.
+"""What a run leaves for later steps: the ``GITHUB_OUTPUT`` file (the summary is ``summary.py``).
 
 Every output is written as ``name<<DELIMITER`` / value / ``DELIMITER`` with a random delimiter
 that occurs in neither, so a value (the object's JSON, which users wrote) cannot end early and
-set other outputs. The summary is GitHub-flavoured Markdown; text that users wrote is escaped so
-it cannot break the table or inject HTML.
+set other outputs.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from gh_store.core.planner import UpdateOutcome
     from gh_store.core.report import ProcessReport
 
 __all__ = [
     "OUTPUT_NAMES",
-    "escape_markdown",
     "format_outputs",
     "noop_outputs",
-    "noop_summary",
     "object_json",
     "parse_outputs",
     "report_outputs",
-    "report_summary",
+    "run_outputs",
     "write_outputs",
-    "write_summary",
 ]
 
 OUTPUT_NAMES = (
@@ -42,12 +36,9 @@ OUTPUT_NAMES = (
     "rejected",
     "untrusted",
     "changed",
+    "issues-processed",
+    "issues-left",
 )
-
-#: GitHub keeps at most 1 MiB of summary per step; the object's JSON is cut well before that.
-_MAX_SUMMARY_JSON = 200_000
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
-_SAFE_URL = re.compile(r"\Ahttps?://[^\s<>()\[\]\"'`]+\Z")
 
 
 def noop_outputs() -> dict[str, str]:
@@ -61,6 +52,8 @@ def noop_outputs() -> dict[str, str]:
         "rejected": "0",
         "untrusted": "0",
         "changed": "false",
+        "issues-processed": "0",
+        "issues-left": "0",
     }
 
 
@@ -69,20 +62,40 @@ def object_json(data: object) -> str:
 
 
 def report_outputs(report: ProcessReport) -> dict[str, str]:
-    """The outputs of a processed object; a refused issue publishes nothing (its body is not
-    the store's: its opener may not write)."""
-    if report.refused is not None or report.data is None:
-        return noop_outputs()
-    return {
-        "object": object_json(report.data),
-        "object-id": report.object_id,
-        "issue-number": str(report.issue_number),
-        "version": str(report.version_after),
-        "applied": str(len(report.applied)),
-        "rejected": str(len(report.rejected)),
-        "untrusted": str(len(report.untrusted)),
-        "changed": "true" if report.changed else "false",
-    }
+    """The outputs of a run over one object."""
+    return run_outputs([report], left=0)
+
+
+def run_outputs(reports: Sequence[ProcessReport], left: int) -> dict[str, str]:
+    """The outputs of a run over ``reports`` (one object, or a catch-up run's many).
+
+    The object's own outputs are filled only when exactly one object was processed and it was not
+    refused (a refused issue's body is not the store's: nothing of it is published); the counts
+    are summed, and ``changed`` is true if any object changed.
+    """
+    outputs = noop_outputs()
+    published = [r for r in reports if r.refused is None and r.data is not None]
+    if len(reports) == 1 and len(published) == 1:
+        (report,) = published
+        outputs.update(
+            {
+                "object": object_json(report.data),
+                "object-id": report.object_id,
+                "issue-number": str(report.issue_number),
+                "version": str(report.version_after),
+            }
+        )
+    outputs.update(
+        {
+            "applied": str(sum(len(r.applied) for r in reports)),
+            "rejected": str(sum(len(r.rejected) for r in reports)),
+            "untrusted": str(sum(len(r.untrusted) for r in reports)),
+            "changed": "true" if any(r.changed for r in reports) else "false",
+            "issues-processed": str(len(reports)),
+            "issues-left": str(left),
+        }
+    )
+    return outputs
 
 
 def format_outputs(outputs: Mapping[str, str]) -> str:
@@ -127,97 +140,8 @@ def parse_outputs(text: str) -> dict[str, str]:
     return outputs
 
 
-def write_summary(path: Path | None, markdown: str) -> None:
-    if path is not None:
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(markdown)
-
-
-def noop_summary(reason: str) -> str:
-    return f"### gh-store: nothing to do\n\n{escape_markdown(reason)}\n"
-
-
-def report_summary(report: ProcessReport) -> str:
-    """The step summary: what happened to the object, and a table of every update decided."""
-    lines = [
-        f"### gh-store: {escape_markdown(report.object_id)} "
-        f"({_link(f'issue #{report.issue_number}', report.issue_url)})",
-        "",
-    ]
-    if report.refused is not None or report.data is None:
-        # Nothing of the issue's body is shown: it is not the store's object.
-        lines += [
-            "**Nothing was processed:** the issue was opened by a user who may not write to "
-            "the repository, so its body is not a stored object and is not shown here.",
-            "",
-        ]
-        return "\n".join(lines)
-    version = (
-        f"version {report.version_before} → {report.version_after}"
-        if report.version_after != report.version_before
-        else f"version {report.version_after} (unchanged)"
-    )
-    lines += [
-        f"{version} · {len(report.applied)} applied · {len(report.rejected)} rejected · "
-        f"{len(report.untrusted)} untrusted",
-        "",
-    ]
-    if report.left_pending:
-        lines += [
-            "**Not every comment could be read:** the list kept changing while this run read "
-            "it. The issue stays open and the next run continues.",
-            "",
-        ]
-    if report.outcomes:
-        lines += ["| Update | Author | Result | Reason |", "| --- | --- | --- | --- |"]
-        lines += [_outcome_row(outcome) for outcome in report.outcomes]
-        lines.append("")
-    shown = json.dumps(report.data, ensure_ascii=False, indent=2)
-    if len(shown) > _MAX_SUMMARY_JSON:
-        shown = shown[:_MAX_SUMMARY_JSON] + "\n... (cut: see the object output)"
-    fence = "`" * max(3, _longest_run(shown, "`") + 1)
-    lines += [
-        "<details><summary>Object after the run</summary>",
-        "",
-        f"{fence}json",
-        shown,
-        fence,
-        "",
-        "</details>",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def escape_markdown(text: str) -> str:
-    """``text`` as literal Markdown table-cell content: no HTML, no markup, one line."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
-
-
-def _outcome_row(outcome: UpdateOutcome) -> str:
-    cells = [
-        _link(f"comment {outcome.comment_id}", outcome.url),
-        escape_markdown(outcome.author),
-        outcome.status,
-        escape_markdown(outcome.reason or ""),
-    ]
-    return "| " + " | ".join(cells) + " |"
-
-
-def _link(text: str, url: str) -> str:
-    # Only URLs that cannot close the link or add markup; GitHub's html_url always qualifies.
-    return f"[{text}]({url})" if _SAFE_URL.match(url or "") else text
-
-
 def _delimiter(name: str, value: str) -> str:
     while True:
         delimiter = f"ghadelimiter_{os.urandom(16).hex()}"
         if delimiter not in value and delimiter not in name:
             return delimiter
-
-
-def _longest_run(text: str, char: str) -> int:
-    runs = re.findall(f"{re.escape(char)}+", text)
-    return max((len(run) for run in runs), default=0)

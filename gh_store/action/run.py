@@ -1,20 +1,20 @@
-"""The action's one run: inputs -> event decision -> processing -> outputs, summary, exit code.
+"""The action's one run: inputs -> event decision -> work -> outputs, summary, exit code.
 
 This is the only place where an exception becomes an ``::error`` line and an exit code. The
-store (ghapi, jsonschema) is imported only when there is an issue to process, so a run that has
+store (ghapi, jsonschema) is imported only when there is work (``work.py``), so a run that has
 nothing to do ends in milliseconds, before any request.
 
 Exit codes: 0 the run completed (rejected updates included, unless ``fail-on-rejected``);
 1 updates were rejected and ``fail-on-rejected`` is true; 2 the run could not complete (inputs,
-config, schema, token, permission, GitHub unreachable); 3 an unexpected internal error.
+config, schema, token, permission, GitHub unreachable, an object that could not be processed);
+3 an unexpected internal error.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, TextIO
 
 from gh_store.core.constants import DEFAULT_BASE_LABEL
@@ -31,21 +31,16 @@ from gh_store.core.exceptions import (
 from .commands import WorkflowCommands
 from .events import decide_event
 from .inputs import ActionInputs, InputError, read_inputs
-from .outputs import (
-    noop_outputs,
-    noop_summary,
-    object_json,
-    report_outputs,
-    report_summary,
-    write_outputs,
-    write_summary,
-)
+from .outputs import noop_outputs, object_json, run_outputs, write_outputs
+from .summary import catch_up_summary, noop_summary, report_summary, write_summary
 
 if TYPE_CHECKING:
     import httpx2
 
-    from gh_store.core.config import LogConfig, StoreConfig
+    from gh_store.core.config import StoreConfig
     from gh_store.core.report import ProcessReport
+
+    from .work import Outcome
 
 __all__ = [
     "EXIT_FAILED",
@@ -53,6 +48,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_REJECTED",
     "main",
+    "sentence",
 ]
 
 EXIT_OK = 0
@@ -110,7 +106,7 @@ def _run(
     except ConfigurationError as exc:
         return _fail(commands, "gh-store: bad input", exc)
 
-    if decision.issue_number is None:
+    if decision.is_noop:
         reason = decision.skip_reason or "nothing to process"
         # The reason may quote the event (a dispatch's type, an action): users wrote it.
         commands.line("gh-store: nothing to do.")
@@ -119,22 +115,60 @@ def _run(
         write_summary(inputs.summary_path, noop_summary(reason))
         return EXIT_OK
 
+    from .work import do_work
+
     try:
-        report = _process(inputs, config, decision.issue_number, commands, http_transport)
+        outcome = do_work(inputs, config, decision.issue_number, commands, http_transport)
     except GitHubStoreError as exc:
         return _fail(commands, _title(exc), exc)
 
-    _log_report(report, commands)
-    write_outputs(inputs.output_path, report_outputs(report))
-    write_summary(inputs.summary_path, report_summary(report))
-    _annotate(report, commands)
-    if report.rejected and inputs.fail_on_rejected:
+    for report in outcome.reports:
+        _log_report(report, commands)
+    write_outputs(inputs.output_path, run_outputs(outcome.reports, outcome.left))
+    write_summary(inputs.summary_path, _summary(outcome))
+    for report in outcome.reports:
+        _annotate(report, commands)
+    return _finish(outcome, inputs, commands)
+
+
+def _finish(outcome: Outcome, inputs: ActionInputs, commands: WorkflowCommands) -> int:
+    if outcome.snapshot_objects is not None:
+        commands.line(f"gh-store: snapshot of {outcome.snapshot_objects} object(s) written.")
+    catch_up = outcome.catch_up
+    if catch_up is not None:
+        commands.line(
+            f"gh-store: {len(catch_up.reports)} object(s) processed, {len(catch_up.left)} left "
+            f"for the next run, {catch_up.requests} requests."
+        )
+        if catch_up.stopped:
+            commands.warning(
+                f"Stopped before the end: {sentence(catch_up.stopped)} The "
+                f"{len(catch_up.left)} object(s) left wait for the next run.",
+                title="gh-store: catch-up stopped early",
+            )
+        if catch_up.failures:
+            numbers = ", ".join(f"#{number}" for number, _ in catch_up.failures)
+            commands.error(
+                f"{len(catch_up.failures)} object issue(s) could not be processed ({numbers}); "
+                "the reasons are in the log. The other objects were processed.",
+                title="gh-store: objects not processed",
+            )
+            return EXIT_FAILED
+    rejected = sum(len(report.rejected) for report in outcome.reports)
+    if rejected and inputs.fail_on_rejected:
         commands.error(
-            f"{len(report.rejected)} update(s) were rejected and fail-on-rejected is true.",
+            f"{rejected} update(s) were rejected and fail-on-rejected is true.",
             title="gh-store: updates rejected",
         )
         return EXIT_REJECTED
     return EXIT_OK
+
+
+def _summary(outcome: Outcome) -> str:
+    if outcome.catch_up is not None:
+        return catch_up_summary(outcome.catch_up)
+    (report,) = outcome.reports
+    return report_summary(report)
 
 
 def _load_config(inputs: ActionInputs) -> StoreConfig:
@@ -142,68 +176,6 @@ def _load_config(inputs: ActionInputs) -> StoreConfig:
 
     assert inputs.config_path is not None
     return load_config(inputs.config_path)
-
-
-def _process(
-    inputs: ActionInputs,
-    config: StoreConfig | None,
-    issue_number: int,
-    commands: WorkflowCommands,
-    http_transport: httpx2.BaseTransport | None,
-) -> ProcessReport:
-    # The store's heavy imports happen here, where there is work, and nowhere earlier.
-    import logging
-
-    from gh_store.configure import setup
-    from gh_store.runs import process_issue
-
-    built = setup(
-        repo=inputs.repository,
-        token=inputs.token,
-        config=config,
-        user_config=False,
-        schema=inputs.schema_path,
-        api_url=inputs.api_url,
-        base_dir=inputs.workspace,
-        http_transport=http_transport,
-    )
-    transport = built.transport
-    title = f"Processing issue #{issue_number} of {inputs.repository}"
-    with commands.group(title), _store_log(commands, built.config.log):
-        try:
-            report = process_issue(transport, built.config, issue_number, schema=built.schema)
-        finally:
-            logging.getLogger("gh_store.action").info("%d requests made", transport.requests_made)
-            transport.close()
-    return report
-
-
-@contextmanager
-def _store_log(commands: WorkflowCommands, log: LogConfig) -> Iterator[None]:
-    """The store's log records (``store.log`` level and format), on our stdout, inside a
-    stop-commands block.
-
-    Log records can quote what GitHub or users sent (messages, logins), so none of them may be
-    read as a workflow command.
-    """
-    import logging  # here, not at the top: a no-op run does not pay for it
-
-    from gh_store.logs import translate_format
-
-    logger = logging.getLogger("gh_store")
-    handler = logging.StreamHandler(commands.stream)
-    handler.setFormatter(logging.Formatter(translate_format(log.format), style="{"))
-    saved = (logger.level, logger.propagate)
-    logger.addHandler(handler)
-    logger.setLevel(log.level)
-    logger.propagate = False
-    try:
-        with commands.untrusted():
-            yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(saved[0])
-        logger.propagate = saved[1]
 
 
 def _log_report(report: ProcessReport, commands: WorkflowCommands) -> None:

@@ -31,6 +31,7 @@ from .exceptions import (
     AccessDeniedError,
     CorruptObjectError,
     DuplicateUIDError,
+    GitHubAPIError,
     ObjectExistsError,
     ObjectNotFound,
 )
@@ -49,6 +50,7 @@ from .needs import (
     CreateIssue,
     Dispatch,
     Flow,
+    GetIssue,
     ListComments,
     Listing,
     ListIssues,
@@ -64,10 +66,12 @@ __all__ = [
     "Scope",
     "archive_flow",
     "create_flow",
+    "current_issue_flow",
     "find_issue_flow",
     "get_flow",
     "is_live_object",
     "list_flow",
+    "open_issues_flow",
     "pending_count_flow",
     "read_object_flow",
     "update_flow",
@@ -117,6 +121,23 @@ def find_issue_flow(scope: Scope, object_id: str) -> Flow[Mapping[str, Any]]:
             f"object {object_id!r} is held by several issues ({numbers}); archive all but one"
         )
     return found[0]
+
+
+def current_issue_flow(
+    scope: Scope, object_id: str, known_number: int | None
+) -> Flow[Mapping[str, Any]]:
+    """The object's issue as it is now: read by its known number if it still holds the object
+    (one conditional read), else found by its labels."""
+    if known_number is not None:
+        try:
+            issue: Mapping[str, Any] = yield GetIssue(known_number)
+        except GitHubAPIError as exc:
+            if exc.status not in (404, 410):
+                raise
+        else:
+            if is_live_object(issue, object_id, scope.config):
+                return issue
+    return (yield from find_issue_flow(scope, object_id))
 
 
 def read_object_flow(scope: Scope, issue: Mapping[str, Any], object_id: str) -> Flow[StoredObject]:
@@ -169,6 +190,18 @@ def list_flow(scope: Scope, since: str | None = None) -> Flow[ObjectListing]:
         except (CorruptObjectError, AccessDeniedError) as exc:
             skipped.append((number, f"object {object_id!r}: {exc}"))
     return ObjectListing(tuple(objects), tuple(skipped), listing.complete)
+
+
+def open_issues_flow(config: StoreConfig) -> Flow[list[Mapping[str, Any]]]:
+    """The open object issues, oldest first: the ones with updates pending (closed is stable)."""
+    listing: Listing = yield ListIssues((config.base_label,), "open")
+    return [
+        issue
+        for issue in listing
+        if not issue.get("pull_request")
+        and not is_archived(issue)
+        and object_id_from_labels(config, issue.get("labels") or []) is not None
+    ]
 
 
 def create_flow(

@@ -65,19 +65,22 @@ def process_issue_flow(
     schema: ObjectSchema | None = None,
     max_rounds: int = 5,
     roles: MutableMapping[str, str] | None = None,
+    issue: Mapping[str, Any] | None = None,
 ) -> Flow[ProcessReport]:
     """Apply every pending update on issue ``number``; return what happened.
 
     ``roles`` (login -> role) may be shared by several runs of one job: each author is then looked
-    up once for all of them.
+    up once for all of them. ``issue``, when given, is the issue as a listing just returned it,
+    so it is not read again (a catch-up run lists them).
     """
     roles = {} if roles is None else roles
-    try:
-        issue: Mapping[str, Any] = yield GetIssue(number)
-    except GitHubAPIError as exc:
-        if exc.status in (404, 410):
-            raise ObjectNotFound(f"issue #{number} does not exist") from None
-        raise
+    if issue is None:
+        try:
+            issue = yield GetIssue(number)
+        except GitHubAPIError as exc:
+            if exc.status in (404, 410):
+                raise ObjectNotFound(f"issue #{number} does not exist") from None
+            raise
     check_store_issue(issue, config)
     before = read_store_body(issue)
     if config.trust.require_trusted_issue_author and not (

@@ -14,8 +14,8 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from .server import GitHubEmulator
-from .state import BOT_LOGIN, PERMISSIONS
+from .emulator import GitHubEmulator
+from .records import BOT_LOGIN, PERMISSIONS
 
 __all__ = ["main"]
 

@@ -1,13 +1,16 @@
-"""Primary rate limits: one hourly bucket per token (one for all anonymous callers).
+"""Primary rate limits: one hourly bucket per caller and resource.
 
-Owns :class:`RateLimiter` and the ``x-ratelimit-*`` headers. Limits follow GitHub: 5,000/hour for a
-user token, 1,000 for ``GITHUB_TOKEN`` (the bot), 60 unauthenticated.
+Owns :class:`RateLimiter`, :class:`Bucket` and the ``x-ratelimit-*`` headers. Limits follow
+GitHub: 5,000/hour for a user token, 1,000 for ``GITHUB_TOKEN`` (the bot), 60 unauthenticated (one
+bucket for all anonymous callers). Buckets are kept per ``resource`` (REST's is ``core``), so
+another protocol served from the same state keeps its own budget, as GitHub's GraphQL API does.
+Windows follow the emulator's clock (:meth:`.clock.Clock.wall`): advancing it an hour refills them.
 """
 
 from __future__ import annotations
 
 import threading
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +34,7 @@ class Bucket:
     limit: int
     used: int
     reset: int
+    resource: str = "core"
 
     @property
     def remaining(self) -> int:
@@ -42,7 +46,7 @@ class Bucket:
             "x-ratelimit-remaining": str(self.remaining),
             "x-ratelimit-reset": str(self.reset),
             "x-ratelimit-used": str(self.used),
-            "x-ratelimit-resource": "core",
+            "x-ratelimit-resource": self.resource,
         }
 
     def json(self) -> dict[str, Any]:
@@ -51,37 +55,38 @@ class Bucket:
             "used": self.used,
             "remaining": self.remaining,
             "reset": self.reset,
-            "resource": "core",
+            "resource": self.resource,
         }
 
 
 class RateLimiter:
-    def __init__(self) -> None:
+    def __init__(self, wall: Callable[[], float]) -> None:
         self._lock = threading.Lock()
-        self._buckets: dict[str, Bucket] = {}
+        self._wall = wall
+        self._buckets: dict[tuple[str, str], Bucket] = {}
 
-    def _bucket(self, key: str, limit: int) -> Bucket:
-        now = int(time.time())
-        bucket = self._buckets.get(key)
+    def _bucket(self, key: str, limit: int, resource: str) -> Bucket:
+        now = int(self._wall())
+        bucket = self._buckets.get((resource, key))
         if bucket is None or now >= bucket.reset:
-            bucket = Bucket(limit, 0, now + WINDOW)
-            self._buckets[key] = bucket
+            bucket = Bucket(limit, 0, now + WINDOW, resource)
+            self._buckets[(resource, key)] = bucket
         return bucket
 
-    def peek(self, key: str, limit: int) -> Bucket:
+    def peek(self, key: str, limit: int, resource: str = "core") -> Bucket:
         """A copy of the bucket's current state."""
         with self._lock:
-            bucket = self._bucket(key, limit)
-            return Bucket(bucket.limit, bucket.used, bucket.reset)
+            bucket = self._bucket(key, limit, resource)
+            return Bucket(bucket.limit, bucket.used, bucket.reset, resource)
 
-    def consume(self, key: str, limit: int) -> Bucket:
-        """Count one request; returns the state after counting."""
+    def consume(self, key: str, limit: int, resource: str = "core", cost: int = 1) -> Bucket:
+        """Count one request (``cost`` units); returns the state after counting."""
         with self._lock:
-            bucket = self._bucket(key, limit)
-            bucket.used += 1
-            return Bucket(bucket.limit, bucket.used, bucket.reset)
+            bucket = self._bucket(key, limit, resource)
+            bucket.used += cost
+            return Bucket(bucket.limit, bucket.used, bucket.reset, resource)
 
-    def set_remaining(self, key: str, limit: int, remaining: int) -> None:
+    def set_remaining(self, key: str, limit: int, remaining: int, resource: str = "core") -> None:
         with self._lock:
-            bucket = self._bucket(key, limit)
+            bucket = self._bucket(key, limit, resource)
             bucket.used = max(0, limit - remaining)

@@ -1,69 +1,48 @@
-"""The router: method + path regex -> handler, and the request/response values handlers see.
+"""The REST router: method + path regex -> handler and GitHub operation, and paging.
 
-Owns :class:`Request`, :class:`Response`, :class:`Router` and :func:`paginate` (GitHub's
-``per_page``/``page`` with its exact ``Link`` header format). Handlers are plain functions of a
-:class:`Request` and the path's named groups; they know nothing of sockets.
+Owns :class:`Router` (each route names the operation
+of GitHub's OpenAPI description it implements, e.g. ``issues/get``, so request checks and the
+fidelity tests can look the operation up) and :func:`paginate` (GitHub's ``per_page``/``page`` with
+its exact ``Link`` header format). Handlers are plain functions; they know nothing of sockets.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import unquote, urlencode
 
 from .errors import invalid_request
-from .state import User
+from .exchange import Exchange, Response
 
-__all__ = ["Handler", "Request", "Response", "Router", "paginate"]
+__all__ = ["Handler", "Route", "Router", "int_query", "paginate"]
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Request:
-    """One parsed request: ``path`` without query string, the caller (None = anonymous)."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    body: Any
-    user: User | None
-    base_url: str
-
-    def int_query(self, name: str, default: int) -> int:
-        raw = self.query.get(name)
-        if raw is None or raw == "":
-            return default
-        try:
-            return int(raw)
-        except ValueError:
-            raise invalid_request(f"For '{name}', {raw!r} is not an integer.") from None
-
-    def body_dict(self) -> dict[str, Any]:
-        if self.body is None:
-            return {}
-        if not isinstance(self.body, dict):
-            raise invalid_request("Body should be a JSON object")
-        return self.body
-
-
-@dataclass
-class Response:
-    status: int
-    body: Any = None  # JSON-able; None = no body
-    headers: dict[str, str] = field(default_factory=dict)
+def int_query(request: Exchange, name: str, default: int) -> int:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise invalid_request(f"For '{name}', {raw!r} is not an integer.") from None
 
 
 Handler = Callable[..., Response]
 
 
 @dataclass(frozen=True)
-class _Route:
+class Route:
+    """``operation`` is the operationId in GitHub's OpenAPI description."""
+
     method: str
     pattern: re.Pattern[str]
     handler: Handler
+    operation: str
 
 
 class Router:
@@ -71,32 +50,36 @@ class Router:
     keywords."""
 
     def __init__(self) -> None:
-        self._routes: list[_Route] = []
+        self._routes: list[Route] = []
 
-    def add(self, method: str, pattern: str, handler: Handler) -> None:
-        self._routes.append(_Route(method.upper(), re.compile(pattern), handler))
+    def add(self, method: str, pattern: str, handler: Handler, operation: str) -> None:
+        self._routes.append(Route(method.upper(), re.compile(pattern), handler, operation))
 
-    def match(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         for route in self._routes:
             found = route.pattern.fullmatch(path)
             if found and route.method == method.upper():
-                return route.handler, {k: unquote(v) for k, v in found.groupdict().items()}
+                return route, {k: unquote(v) for k, v in found.groupdict().items()}
         return None
 
+    @property
+    def routes(self) -> list[Route]:
+        return list(self._routes)
+
     def describe(self) -> list[str]:
-        return [f"{r.method} {r.pattern.pattern}" for r in self._routes]
+        return [f"{r.method} {r.pattern.pattern} ({r.operation})" for r in self._routes]
 
 
 def paginate(
-    request: Request, items: Sequence[T], default_per_page: int = 30
+    request: Exchange, items: Sequence[T], default_per_page: int = 30
 ) -> tuple[list[T], dict[str, str]]:
     """The requested page of ``items`` and a ``Link`` header like GitHub's (prev, next, last,
     first).
 
     ``per_page`` is capped at 100; a page past the end is an empty list.
     """
-    per_page = max(1, min(100, request.int_query("per_page", default_per_page)))
-    page = max(1, request.int_query("page", 1))
+    per_page = max(1, min(100, int_query(request, "per_page", default_per_page)))
+    page = max(1, int_query(request, "page", 1))
     last = max(1, -(-len(items) // per_page))
     chunk = list(items[(page - 1) * per_page : page * per_page])
     if not items:

@@ -13,13 +13,15 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from .state import REACTION_CONTENTS, Comment, Issue, Label, Reaction, RepoState, User
+from .records import REACTION_CONTENTS, Comment, Issue, Label, Reaction, User
+from .repository import Repository
 
 __all__ = [
     "comment_json",
     "issue_json",
     "label_json",
     "private_user_json",
+    "public_user_json",
     "reaction_json",
     "repo_json",
     "timestamp",
@@ -67,8 +69,8 @@ def user_json(api: str, user: User) -> dict[str, Any]:
     }
 
 
-def private_user_json(api: str, user: User, created_at: int) -> dict[str, Any]:
-    """``GET /user``: the SimpleUser fields plus the profile fields GitHub adds."""
+def public_user_json(api: str, user: User, created_at: int) -> dict[str, Any]:
+    """``GET /users/{login}``: the SimpleUser fields plus the public profile."""
     return {
         **user_json(api, user),
         "name": None,
@@ -88,11 +90,24 @@ def private_user_json(api: str, user: User, created_at: int) -> dict[str, Any]:
     }
 
 
-def _repo_api(api: str, state: RepoState) -> str:
+def private_user_json(api: str, user: User, created_at: int) -> dict[str, Any]:
+    """``GET /user``: the public profile plus what only the user sees of themselves."""
+    return {
+        **public_user_json(api, user, created_at),
+        "private_gists": 0,
+        "total_private_repos": 0,
+        "owned_private_repos": 0,
+        "disk_usage": 0,
+        "collaborators": 0,
+        "two_factor_authentication": True,
+    }
+
+
+def _repo_api(api: str, state: Repository) -> str:
     return f"{api}/repos/{state.owner}/{state.name}"
 
 
-def label_json(api: str, state: RepoState, label: Label) -> dict[str, Any]:
+def label_json(api: str, state: Repository, label: Label) -> dict[str, Any]:
     return {
         "id": label.id,
         "node_id": _node_id("LA", label.id),
@@ -111,7 +126,7 @@ def _rollup(url: str, reactions: list[Reaction]) -> dict[str, Any]:
     return rollup
 
 
-def reaction_json(api: str, state: RepoState, reaction: Reaction) -> dict[str, Any]:
+def reaction_json(api: str, state: Repository, reaction: Reaction) -> dict[str, Any]:
     return {
         "id": reaction.id,
         "node_id": _node_id("REA", reaction.id),
@@ -121,7 +136,7 @@ def reaction_json(api: str, state: RepoState, reaction: Reaction) -> dict[str, A
     }
 
 
-def issue_json(api: str, state: RepoState, issue: Issue) -> dict[str, Any]:
+def issue_json(api: str, state: Repository, issue: Issue) -> dict[str, Any]:
     repo = _repo_api(api, state)
     url = f"{repo}/issues/{issue.number}"
     return {
@@ -161,7 +176,7 @@ def issue_json(api: str, state: RepoState, issue: Issue) -> dict[str, Any]:
     }
 
 
-def comment_json(api: str, state: RepoState, comment: Comment) -> dict[str, Any]:
+def comment_json(api: str, state: Repository, comment: Comment) -> dict[str, Any]:
     repo = _repo_api(api, state)
     url = f"{repo}/issues/comments/{comment.id}"
     return {
@@ -232,7 +247,7 @@ _REPO_LINKS = {
 }
 
 
-def repo_json(api: str, state: RepoState, caller: str | None) -> dict[str, Any]:
+def repo_json(api: str, state: Repository, caller: str | None) -> dict[str, Any]:
     repo = _repo_api(api, state)
     full = f"{state.owner}/{state.name}"
     open_issues = sum(1 for i in state.issues.values() if i.state == "open")

@@ -1,9 +1,9 @@
 """Conditional GETs: the answers a transport keeps so that asking again costs no rate limit.
 
 GitHub does not count a ``304 Not Modified`` against the primary rate limit. The REST adapter
-(``rest.py``) asks :class:`ConditionalGets` for the answer it stored for a URL, sends that answer's
-validator with the GET, and on 304 uses the stored body and the headers callers read (``Link`` for
-paging) under the 304's own (fresh rate-limit headers). Nothing is ever served without asking
+(``rest.py``) sends through :class:`ConditionalGets`, which sends a GET answered before with that
+answer's validator and, on 304, gives back the stored body and the headers callers read (``Link``
+for paging) under the 304's own (fresh rate-limit headers). Nothing is ever served without asking
 GitHub first, so a change is seen at once: this is a validator cache, never a freshness cache.
 
 * A key is the full URL with its query and the identity of the token: a hash, never the token, so
@@ -12,8 +12,8 @@ GitHub first, so a change is seen at once: this is a validator cache, never a fr
   cached "not found" is how other clients came to miss created things).
 * ``If-None-Match`` when there is an ETag, else ``If-Modified-Since``: never both. RFC 9110 tells a
   server to ignore the date when it has the tag, and where GitHub does not, a date hides changes
-  (a listing's ``Last-Modified`` does not move when an item is deleted or reacted to; answers
-  have one-second dates; GitHub has answered 304 to changed resources: hub4j/github-api#669).
+  (a listing's ``Last-Modified`` need not move when an item is deleted; dates have whole seconds;
+  GitHub has answered 304 to a date for changed resources: hub4j/github-api#669).
 
 :class:`MemoryCache` (the default, per transport) and :class:`DiskCache` (``cache_dir=``: across
 runs of a script) are both bounded in bytes and drop the least recently used answers first.
@@ -36,12 +36,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import httpx2  # ghapi's HTTP layer: a 304 comes out of it as an HTTPStatusError
+
 __all__ = [
     "ConditionalGets",
     "DiskCache",
     "MemoryCache",
     "ResponseCache",
     "StoredAnswer",
+    "from_store",
     "token_identity",
 ]
 
@@ -51,6 +54,10 @@ log = logging.getLogger("gh_store.transport")
 KEPT_HEADERS = ("etag", "last-modified", "link")
 _FORMAT = "gh-store response cache 1"
 _SUFFIX = ".json"
+_FROM_STORE = "gh_store.from_store"
+_BODY_HEADERS = frozenset(
+    {"content-length", "content-encoding", "content-type", "transfer-encoding"}
+)
 _STALE_TEMP = 3600.0  # seconds after which a temporary file is a crashed writer's leftover
 
 
@@ -81,8 +88,10 @@ class StoredAnswer:
         return {}
 
     def confirmed(self, not_modified: Mapping[str, str]) -> dict[str, str]:
-        """The headers of the answer a 304 confirms: the kept ones under the 304's own."""
-        return {**self.headers, **{k.lower(): v for k, v in not_modified.items()}}
+        """The headers of the answer a 304 confirms: the kept ones under the 304's own, but for
+        those that describe the 304's empty body (its length, encoding, type)."""
+        fresh = {k.lower(): v for k, v in not_modified.items() if k.lower() not in _BODY_HEADERS}
+        return {**self.headers, **fresh}
 
 
 class ResponseCache(Protocol):
@@ -238,51 +247,72 @@ class DiskCache:
 
 
 class ConditionalGets:
-    """One transport's use of a cache: keys for its token, and what a GET's answer stands for.
+    """ghapi's sync transport with every GET made conditional: what ``GhApiTransport`` sends
+    through (``request``, ``close``).
 
     ``cache``: where answers are kept; True for a :class:`MemoryCache` of its own, False for none.
+    On a 304 to a request that carried a stored answer's validator, ``request`` returns that
+    answer, confirmed: status 304, its body, and :func:`from_store` true.
     """
 
-    def __init__(self, cache: ResponseCache | bool, token: str | None) -> None:
+    def __init__(self, http: Any, cache: ResponseCache | bool, token: str | None) -> None:
+        self.http = http
         self.cache: ResponseCache | None = (
             MemoryCache() if cache is True else None if cache is False else cache
         )
         self._identity = token_identity(token)
 
+    def close(self) -> None:
+        self.http.close()
+
     def key(self, url: str) -> str:
         return f"{self._identity} {url}"
 
-    def lookup(self, method: str, url: str) -> StoredAnswer | None:
-        """The answer to send the validator of, for a request to ``url`` (its query included)."""
-        if method != "GET" or self.cache is None:
-            return None
-        return self.cache.lookup(self.key(url))
-
-    def settle(
+    def request(
         self,
         method: str,
         url: str,
-        sent: StoredAnswer | None,
-        status: int,
+        *,
         headers: Mapping[str, str],
-        content: bytes,
-    ) -> tuple[Mapping[str, str], bytes]:
-        """The headers and body an answer stands for; keeps or drops the stored copy.
-
-        ``sent`` is the answer whose validator went with the request (not whatever the cache
-        holds by now: another process may have replaced it meanwhile).
-        """
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        raw: bool = True,
+    ) -> Any:
+        """Send as ghapi does (error statuses raise ``httpx2.HTTPStatusError``)."""
         if method != "GET" or self.cache is None:
-            return headers, content
-        if status == 304 and sent is not None:
-            return sent.confirmed(headers), sent.content
-        if status == 200:
-            kept = {name: headers[name] for name in KEPT_HEADERS if headers.get(name)}
+            return self.http.request(
+                method, url, headers=headers, params=params, json=json, raw=raw
+            )
+        # Answers are kept under the URL as sent, its query included.
+        url = str(self.http.client.build_request(method, url, params=params).url)
+        key = self.key(url)
+        stored = self.cache.lookup(key)
+        sent = {**headers, **stored.validators()} if stored is not None else headers
+        try:
+            answer = self.http.request(method, url, headers=sent, raw=True)
+        except httpx2.HTTPStatusError as exc:
+            status = exc.response.status_code
+            if status in (404, 410):
+                self.cache.forget(key)  # never answer "not found" from a copy
+            if status != 304 or stored is None:
+                raise
+            return httpx2.Response(
+                304,
+                headers=stored.confirmed(exc.response.headers),
+                content=stored.content,
+                request=exc.response.request,
+                extensions={_FROM_STORE: True},
+            )
+        if answer.status_code == 200:
+            kept = {name: answer.headers[name] for name in KEPT_HEADERS if name in answer.headers}
             if "etag" in kept or "last-modified" in kept:
-                self.cache.keep(self.key(url), StoredAnswer(kept, content))
-        elif status in (404, 410):
-            self.cache.forget(self.key(url))
-        return headers, content
+                self.cache.keep(key, StoredAnswer(kept, answer.content))
+        return answer
+
+
+def from_store(answer: object) -> bool:
+    """Whether ``answer`` is a stored answer that a 304 confirmed (see :class:`ConditionalGets`)."""
+    return isinstance(answer, httpx2.Response) and bool(answer.extensions.get(_FROM_STORE))
 
 
 def _private_file(info: os.stat_result, max_bytes: int) -> bool:

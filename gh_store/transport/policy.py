@@ -41,6 +41,7 @@ __all__ = [
     "blocked_error",
     "decide",
     "github_message",
+    "no_answer",
     "pacing_delay",
     "reset_wait",
     "retry_after",
@@ -72,7 +73,7 @@ class Attempt:
     repo: str = ""
     api_url: str = ""
     has_token: bool = True
-    conditional: bool = False  # the request carried a stored answer's validator
+    conditional: bool = False  # a stored answer went with the request: a 304 confirms it
 
     @property
     def write(self) -> bool:
@@ -181,6 +182,12 @@ def retry_after(value: str | None, now: float) -> float | None:
         return max(0.0, parsedate_to_datetime(value).timestamp() - now)
     except (TypeError, ValueError):
         return None
+
+
+def no_answer(error: BaseException) -> str:
+    """What to say when no answer came (a refused, dropped or timed-out connection)."""
+    text, kind = str(error), type(error).__name__
+    return f"no answer from GitHub ({kind}: {text})" if text else f"no answer from GitHub ({kind})"
 
 
 def github_message(body: Any) -> str:

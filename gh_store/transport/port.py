@@ -25,6 +25,7 @@ class GitHubTransport(Protocol):
     api_url: str
     has_token: bool
     requests_made: int  # HTTP requests sent so far, retries included
+    rate_remaining: int | None  # requests left this hour, as GitHub last said (None: not yet)
 
     def get_issue(self, number: int) -> dict[str, Any]:
         """A 404 raises ``GitHubAPIError`` with ``status == 404``."""

@@ -8,13 +8,12 @@ Requests go through ``ghapi.core.GhSyncTransport`` (ghapi as shipped, built dire
 status, headers and plain JSON (ghapi's decoded ``AttrDict``/``L`` and its hidden status do not
 serve: 201 vs 200 matters for reactions). Error answers come out of it as
 ``httpx2.HTTPStatusError`` and connection failures as ``httpx2.RequestError``. ``http_transport``
-replaces the network under httpx2 (the emulator's in-process transport, in tests). A GET answered
-before is sent conditionally, and a 304 takes the stored answer back (``cache.py``).
+replaces the network under httpx2 (the emulator's in-process transport, in tests). GETs go out
+conditional, and a 304 brings back the answer GitHub confirmed (``cache.py``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -32,7 +31,7 @@ from gh_store.core.config import RateLimitConfig, RetryConfig
 from gh_store.core.exceptions import AccessDeniedError, AuthError, GitHubAPIError
 from gh_store.core.needs import Listing
 
-from .cache import ConditionalGets, ResponseCache, StoredAnswer
+from .cache import ConditionalGets, ResponseCache, from_store
 from .credentials import check_repository, check_token, resolve_api_url
 from .paging import PageWalk
 from .policy import (
@@ -43,6 +42,7 @@ from .policy import (
     blocked_error,
     decide,
     github_message,
+    no_answer,
     pacing_delay,
     reset_wait,
 )
@@ -94,6 +94,7 @@ class GhApiTransport:
         token = check_token(token)
         self.has_token = token is not None
         self.requests_made = 0
+        self.rate_remaining: int | None = None
         self._retries, self._rate = retries, rate_limit
         self._sleep, self._clock, self._wall_clock = sleep, clock, wall_clock
         self._base = f"/repos/{self.repo}"
@@ -105,12 +106,11 @@ class GhApiTransport:
         http.client = httpx2.Client(
             timeout=timeout, follow_redirects=True, transport=http_transport
         )
-        self._http: Any = http
+        self._http: Any = ConditionalGets(http, cache, token)
         self._sent: deque[float] = deque(maxlen=max(rate_limit.max_requests_per_hour, 1))
         self._last_write: float | None = None
         self._blocked_until: float | None = None  # clock() time when the primary limit resets
         self._own_login: Any = _UNKNOWN
-        self._gets = ConditionalGets(cache, token)
 
     def close(self) -> None:
         self._http.close()
@@ -310,9 +310,6 @@ class GhApiTransport:
         """Send one request as the policy says; ``recover`` finds a lost create before resending."""
         url = target if target.startswith(("http://", "https://")) else self.api_url + target
         path = httpx2.URL(url).path
-        if method == "GET":  # answers are kept under the URL as sent, its query included
-            url, query = str(self._http.client.build_request(method, url, params=query).url), None
-        stored = self._gets.lookup(method, url)
         write = method in _WRITES
         if write and not self.has_token:
             raise AccessDeniedError(
@@ -328,15 +325,17 @@ class GhApiTransport:
                     log.info("%s %s had succeeded before its answer was lost", method, path)
                     return _Response(201, {}, found)
             self._pace(write, method, path)
-            answer = self._send(method, url, path, query, data, stored)
+            answer = self._send(method, url, path, query, data)
             headers: Mapping[str, str] = {}
             if isinstance(answer, httpx2.RequestError):
-                status, body, message = 0, None, _no_answer(answer)
+                status, body, message = 0, None, no_answer(answer)
             else:
-                status, headers, content = answer.status_code, answer.headers, answer.content
-                headers, content = self._gets.settle(method, url, stored, status, headers, content)
-                body = _decode(content)
+                status, headers = answer.status_code, answer.headers
+                body = _decode(answer)
                 message = github_message(body)
+                self.rate_remaining = _int(
+                    headers.get("x-ratelimit-remaining"), self.rate_remaining
+                )
                 wait = reset_wait(headers, self._wall_clock())
                 if wait is not None:
                     self._blocked_until = self._clock() + wait
@@ -356,7 +355,7 @@ class GhApiTransport:
                     repo=self.repo,
                     api_url=self.api_url,
                     has_token=self.has_token,
-                    conditional=stored is not None,
+                    conditional=from_store(answer),
                 ),
                 self._retries.backoff_factor,
             )
@@ -406,7 +405,6 @@ class GhApiTransport:
         path: str,
         query: dict[str, Any] | None,
         data: dict[str, Any] | None,
-        stored: StoredAnswer | None = None,
     ) -> httpx2.Response | httpx2.RequestError:
         now = self._clock()
         if method in _WRITES:
@@ -415,15 +413,14 @@ class GhApiTransport:
         started = time.perf_counter()
         answer: httpx2.Response | httpx2.RequestError
         try:
-            headers = {**_HEADERS, **stored.validators()} if stored else _HEADERS
             answer = self._http.request(
-                method, url, headers=headers, params=query, json=data, raw=True
+                method, url, headers=_HEADERS, params=query, json=data, raw=True
             )
         except httpx2.HTTPStatusError as exc:
             answer = exc.response
         except httpx2.RequestError as exc:
             answer = exc
-        status = _no_answer(answer) if isinstance(answer, Exception) else answer.status_code
+        status = no_answer(answer) if isinstance(answer, Exception) else answer.status_code
         if self._rate.max_requests_per_hour and status != 304:  # GitHub does not count a 304
             self._sent.append(now)
         elapsed = (time.perf_counter() - started) * 1000
@@ -431,19 +428,20 @@ class GhApiTransport:
         return answer
 
 
-def _decode(content: bytes) -> Any:
-    if not content:
+def _decode(response: httpx2.Response) -> Any:
+    if not response.content:
         return None
     try:
-        return json.loads(content)
+        return response.json()
     except ValueError:
-        return content.decode("utf-8", "replace")
+        return response.text
 
 
-def _no_answer(error: BaseException) -> str:
-    text = str(error)
-    kind = type(error).__name__
-    return f"no answer from GitHub ({kind}: {text})" if text else f"no answer from GitHub ({kind})"
+def _int(text: str | None, default: int | None) -> int | None:
+    try:
+        return int(text) if text is not None else default
+    except ValueError:
+        return default
 
 
 def _iso(epoch: float) -> str:

@@ -218,6 +218,8 @@ def test_the_image_processes_an_issue_comment_like_the_runner_runs_it(
             "rejected": "0",
             "untrusted": "1",
             "changed": "true",
+            "issues-processed": "1",
+            "issues-left": "0",
         }
         issue = gh.issue(number)
         assert issue["state"] == "closed"

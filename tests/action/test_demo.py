@@ -23,7 +23,10 @@ def test_the_demo_runs_the_action_and_shows_outputs_summary_and_issue() -> None:
     assert "    exit code: 0" in out
     outputs = dict(
         re.findall(
-            r"^    (object-id|version|applied|rejected|untrusted|changed) +(\S+)$", out, re.M
+            r"^    (object-id|version|applied|rejected|untrusted|changed|issues-processed"
+            r"|issues-left) +(\S+)$",
+            out,
+            re.M,
         )
     )
     assert outputs == {
@@ -33,6 +36,8 @@ def test_the_demo_runs_the_action_and_shows_outputs_summary_and_issue() -> None:
         "rejected": "1",
         "untrusted": "1",
         "changed": "true",
+        "issues-processed": "1",
+        "issues-left": "0",
     }
     assert "| alice | rejected | the result does not match the schema" in out
     assert "state: closed" in out

@@ -95,6 +95,8 @@ def test_a_comment_applies_every_pending_update_and_reports_each(
         "rejected": "1",
         "untrusted": "1",
         "changed": "true",
+        "issues-processed": "1",
+        "issues-left": "0",
     }
     issue = gh.issue(number)
     assert issue["state"] == "closed"
@@ -189,6 +191,8 @@ def test_an_issue_opened_by_an_untrusted_user_is_refused_with_a_warning(
         "rejected": "0",
         "untrusted": "0",
         "changed": "false",
+        "issues-processed": "1",
+        "issues-left": "0",
     }
     assert run.annotations("warning title=gh-store%3A issue refused") == [
         f"Issue #{number} was opened by a user who may not write to the repository, so none "
@@ -255,6 +259,8 @@ def test_noop_events_end_before_any_request(
         "rejected": "0",
         "untrusted": "0",
         "changed": "false",
+        "issues-processed": "0",
+        "issues-left": "0",
     }
     assert gh.requests == []
     assert run.summary.startswith("### gh-store: nothing to do")
@@ -416,12 +422,12 @@ def test_a_dispatch_for_an_issue_that_is_no_object_fails(
     _assert_one_error(run, "gh-store%3A not a stored object", "lacks the 'stored-object' label")
 
 
-def test_a_dispatch_without_an_issue_number_is_an_input_error(
+def test_a_dispatch_naming_no_number_is_an_input_error(
     harness: Harness, gh: GitHubEmulator
 ) -> None:
-    run = harness.run("workflow_dispatch", {"inputs": {}})
+    run = harness.run("workflow_dispatch", {"inputs": {"issue-number": "seven"}})
     assert run.exit_code == 2
-    _assert_one_error(run, "gh-store%3A bad input", "needs an issue to process")
+    _assert_one_error(run, "gh-store%3A bad input", "`issue-number` must be a positive whole")
     assert gh.requests == []
 
 

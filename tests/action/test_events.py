@@ -103,19 +103,29 @@ def test_dispatches_and_schedules_take_the_number_given(
 
 
 @pytest.mark.parametrize(
+    ("event", "payload"),
+    [
+        ("workflow_dispatch", {"inputs": {}}),
+        ("workflow_dispatch", {"inputs": {"issue-number": ""}}),
+        ("schedule", {}),
+        ("repository_dispatch", {"action": "gh-store-update", "client_payload": {}}),
+        ("repository_dispatch", {"action": "gh-store-update"}),
+    ],
+)
+def test_an_event_that_names_no_issue_is_a_catch_up_run(
+    event: str, payload: dict[str, Any]
+) -> None:
+    decision = decide_event(event, payload)
+    assert decision == EventDecision(None, catch_up=True) and not decision.is_noop
+
+
+@pytest.mark.parametrize(
     ("event", "payload", "message"),
     [
-        ("workflow_dispatch", {"inputs": {}}, "needs an issue to process"),
-        ("schedule", {}, "needs an issue to process"),
-        (
-            "repository_dispatch",
-            {"action": "gh-store-update", "client_payload": {}},
-            "client_payload",
-        ),
         (
             "repository_dispatch",
             {"action": "gh-store-update", "client_payload": {"issue_number": "x1"}},
-            r"issue_number must be a positive whole number \(the event gave a string of 2 ",
+            r"`issue_number` must be a positive whole number \(the event gave a string of 2 ",
         ),
         (
             "repository_dispatch",
@@ -124,7 +134,7 @@ def test_dispatches_and_schedules_take_the_number_given(
         ),
     ],
 )
-def test_a_dispatch_without_a_usable_issue_number_is_an_input_error(
+def test_a_dispatch_naming_something_that_is_no_issue_number_is_an_input_error(
     event: str, payload: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(InputError, match=message):

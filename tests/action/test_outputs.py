@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from gh_store.action.outputs import (
-    escape_markdown,
     format_outputs,
     noop_outputs,
     parse_outputs,
     report_outputs,
-    report_summary,
+    run_outputs,
     write_outputs,
 )
+from gh_store.action.summary import catch_up_summary, escape_markdown, report_summary
 from gh_store.core.planner import UpdateOutcome
 from gh_store.core.report import ProcessReport
 
@@ -78,6 +78,8 @@ def test_report_outputs_are_strings_of_the_counts_and_data() -> None:
         "rejected": "1",
         "untrusted": "1",
         "changed": "true",
+        "issues-processed": "1",
+        "issues-left": "0",
     }
     unchanged = report_outputs(_report(data={"value": 1}, outcomes=()))
     assert unchanged["changed"] == "false" and unchanged["applied"] == "0"
@@ -122,3 +124,83 @@ def test_a_refused_run_says_so() -> None:
 )
 def test_escape_markdown(text: str, escaped: str) -> None:
     assert escape_markdown(text) == escaped
+
+
+# --- several objects (a catch-up run) -------------------------------------------------------------
+
+
+def _object_report(
+    number: int, data: dict[str, object] | None, applied: int, **changes: object
+) -> ProcessReport:
+    outcomes = tuple(
+        UpdateOutcome(100 + i, "octo", f"https://github.com/o/r/issues/{number}#c{i}", "applied")
+        for i in range(applied)
+    )
+    fields: dict[str, object] = {
+        "object_id": f"obj{number}",
+        "issue_number": number,
+        "version_before": 1,
+        "version_after": 1 + applied,
+        "data": data,
+        "data_before": {} if data is not None else None,
+        "outcomes": outcomes,
+        **changes,
+    }
+    return ProcessReport(**fields)  # type: ignore[arg-type]
+
+
+def test_a_run_over_several_objects_sums_and_publishes_no_single_object() -> None:
+    reports = [
+        _object_report(1, {"a": 1}, 2),
+        _object_report(2, {"b": 2}, 1),
+        _object_report(3, {}, 0),
+    ]
+    outputs = run_outputs(reports, left=4)
+    assert outputs == {
+        "object": "",
+        "object-id": "",
+        "issue-number": "",
+        "version": "",
+        "applied": "3",
+        "rejected": "0",
+        "untrusted": "0",
+        "changed": "true",
+        "issues-processed": "3",
+        "issues-left": "4",
+    }
+
+
+def test_a_catch_up_run_over_one_object_publishes_it() -> None:
+    outputs = run_outputs([_object_report(5, {"a": 1}, 1)], left=0)
+    assert (outputs["object"], outputs["object-id"], outputs["issue-number"]) == (
+        '{"a":1}',
+        "obj5",
+        "5",
+    )
+    assert outputs["version"] == "2" and outputs["issues-processed"] == "1"
+
+
+def test_a_refused_issue_publishes_nothing_of_its_body() -> None:
+    refused = _object_report(7, None, 0, refused="opened by mallory")
+    outputs = run_outputs([refused], left=0)
+    assert (outputs["object"], outputs["version"], outputs["changed"]) == ("", "", "false")
+    assert "mallory" not in report_summary(refused) or "Nothing was processed" in report_summary(
+        refused
+    )
+
+
+def test_the_catch_up_summary_has_one_row_per_object() -> None:
+    from gh_store.runs import CatchUpReport
+
+    done = CatchUpReport(
+        reports=(_object_report(1, {"a": 1}, 2), _object_report(2, None, 0, refused="x")),
+        failures=((9, "damaged"),),
+        left=(10, 11),
+        stopped="the budget is spent",
+        requests=42,
+    )
+    text = catch_up_summary(done)
+    rows = [line for line in text.splitlines() if line.startswith("| obj")]
+    assert len(rows) == 2 and "refused" in rows[1]
+    assert "2 left for the next run" in text and "42 requests" in text
+    assert "issue #9" in text and "the budget is spent" in text

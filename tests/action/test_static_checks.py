@@ -88,6 +88,8 @@ def test_action_yml_declares_the_inputs_and_outputs_the_code_uses() -> None:
         "issue-number",
         "api-url",
         "fail-on-rejected",
+        "request-budget",
+        "snapshot",
     }
     assert action["inputs"]["token"]["default"] == "${{ github.token }}"
     assert action["inputs"]["api-url"]["default"] == "${{ github.api_url }}"
@@ -165,7 +167,10 @@ def test_zizmor_ignores_only_inherent_findings_inline_with_a_reason() -> None:
         "dangerous-triggers",  # gh-store.yml: updates are comments; authors' permission is checked
         "self-repository",  # release.yml: `./` because actionlint rejects `$/`
         "self-repository",  # self-test.yml: the same
-        "unpinned-uses",  # gh-store.yml: the example cannot know your release's SHA
+        "unpinned-uses",  # catch-up.yml: the examples cannot know your release's SHA
+        "unpinned-uses",  # gh-store.yml
+        "unpinned-uses",  # snapshot-commit.yml
+        "unpinned-uses",  # snapshot-pages.yml
     ]
     assert all(len(rule.split("]", 1)[1].strip()) > 10 for _, rule in ignores), ignores
 

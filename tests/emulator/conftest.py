@@ -1,40 +1,41 @@
-"""Helpers for the emulator's own tests: a raw HTTP caller over ``requests``."""
+"""The emulator's own tests run over both adapters, as tinydb runs its table tests over two
+storages.
+
+``adapter`` is ``"http"`` or ``"in-process"`` (see :mod:`.adapters`); ``gh``, ``client`` and
+``call`` follow it, so every test in this folder that uses them runs twice. Tests that only make
+sense over HTTP (PyGithub, the command line) define their own ``gh``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Iterator
 
+import httpx2
 import pytest
-import requests
 
 from gh_store.emulator import GitHubEmulator
 
-Call = Callable[..., requests.Response]
+from .adapters import ADAPTERS, Call, caller, client_for, emulator
+
+
+@pytest.fixture(params=ADAPTERS)
+def adapter(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture
-def call(gh: GitHubEmulator) -> Call:
-    """``call(method, path, token=..., json=..., headers=..., params=...)`` against ``gh``.
+def gh(adapter: str) -> Iterator[GitHubEmulator]:
+    """A fresh emulator of the public repository ``octo/store``, reached through ``adapter``."""
+    with emulator(adapter, repo="octo/store") as fresh:
+        yield fresh
 
-    ``token`` defaults to the owner's; pass ``token=None`` for an anonymous request.
-    """
-    session = requests.Session()
-    sentinel = object()
 
-    def _call(
-        method: str,
-        path: str,
-        token: Any = sentinel,
-        json: Any = None,
-        headers: dict[str, str] | None = None,
-        params: dict[str, Any] | None = None,
-    ) -> requests.Response:
-        sent = dict(headers or {})
-        chosen = gh.owner_token if token is sentinel else token
-        if chosen is not None:
-            sent["Authorization"] = f"token {chosen}"
-        url = path if path.startswith("http") else gh.url + path
-        return session.request(method, url, json=json, headers=sent, params=params, timeout=10)
+@pytest.fixture
+def client(gh: GitHubEmulator, adapter: str) -> Iterator[httpx2.Client]:
+    with client_for(gh, adapter) as made:
+        yield made
 
-    return _call
+
+@pytest.fixture
+def call(gh: GitHubEmulator, client: httpx2.Client) -> Call:
+    return caller(gh, client)

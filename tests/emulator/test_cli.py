@@ -1,4 +1,5 @@
-"""``python -m gh_store.emulator`` in a subprocess: first line, a request, SIGTERM, --state."""
+"""``python -m gh_store.emulator`` (and ``python -m gh_store emulator``) in a subprocess: first
+line, a request, SIGTERM, --state."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ import requests
 from gh_store.emulator.cli import main
 
 
-def start(*args: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+def start(
+    *args: str, command: tuple[str, ...] = ("gh_store.emulator",)
+) -> tuple[subprocess.Popen[str], dict[str, Any]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "gh_store.emulator", "--port", "0", *args],
+        [sys.executable, "-m", *command, "--port", "0", *args],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -45,7 +48,7 @@ def test_cli_serves_and_stops(tmp_path: Path) -> None:
     finally:
         stop(process)
     assert state.exists()
-    process, again = start("--state", str(state))
+    process, again = start("--state", str(state), command=("gh_store", "emulator"))
     try:
         assert again["tokens"]["octo"] == info["tokens"]["octo"]
         answer = requests.get(f"{again['url']}/repos/octo/store/issues/1", timeout=5)

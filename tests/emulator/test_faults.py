@@ -1,4 +1,7 @@
-"""Injected faults: statuses, Retry-After, drops, delays, skip/times, after=True, latency."""
+"""Injected faults: statuses, Retry-After, drops, delays, skip/times, after=True, latency.
+
+Over both adapters: a dropped connection is the same ``httpx2.RemoteProtocolError`` either way.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx2
 import pytest
-import requests
 
 from gh_store.emulator import GitHubEmulator
 
-Call = Callable[..., requests.Response]
+Call = Callable[..., httpx2.Response]
 R = "/repos/octo/store"
 
 
@@ -51,7 +54,7 @@ def test_429_and_client_errors(gh: GitHubEmulator, call: Call) -> None:
 
 def test_drop_gives_connection_error(gh: GitHubEmulator, call: Call) -> None:
     gh.inject(status=None, drop=True, method="POST")
-    with pytest.raises(requests.ConnectionError):
+    with pytest.raises(httpx2.RemoteProtocolError, match="Server disconnected"):
         call("POST", f"{R}/issues", json={"title": "lost"})
     assert gh.requests[-1].status == 0
     with gh.state.lock:
@@ -62,8 +65,9 @@ def test_drop_gives_connection_error(gh: GitHubEmulator, call: Call) -> None:
 def test_after_true_applies_then_loses_response(gh: GitHubEmulator, call: Call) -> None:
     number = gh.seed_issue("t")
     gh.inject(status=None, drop=True, after=True, method="POST", path=r"/comments$")
-    with pytest.raises(requests.ConnectionError):
+    with pytest.raises(httpx2.RemoteProtocolError, match="Server disconnected"):
         call("POST", f"{R}/issues/{number}/comments", json={"body": "written"})
+    assert gh.requests[-1].status == 0
     assert [c["body"] for c in gh.comments(number)] == ["written"]
     gh.inject(status=502, after=True, method="PATCH")
     assert call("PATCH", f"{R}/issues/{number}", json={"body": "new"}).status_code == 502
@@ -87,12 +91,7 @@ def test_delay_interleaves_two_clients(gh: GitHubEmulator, call: Call) -> None:
     results: list[int] = []
     slow = threading.Thread(
         target=lambda: results.append(
-            requests.patch(
-                f"{gh.url}{R}/issues/{number}",
-                json={"body": "slow"},
-                headers={"Authorization": f"token {gh.owner_token}"},
-                timeout=10,
-            ).status_code
+            call("PATCH", f"{R}/issues/{number}", json={"body": "slow"}).status_code
         )
     )
     started = time.monotonic()

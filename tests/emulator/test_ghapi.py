@@ -1,21 +1,36 @@
-"""ghapi (``ghapi.core`` only) against the emulator: every endpoint, and error statuses."""
+"""ghapi (``ghapi.core`` only) against the emulator: every endpoint, and error statuses.
+
+Over both adapters: ghapi's own ``GhSyncTransport``, as shipped, with its ``client`` an
+``httpx2.Client`` (over a socket, or over ``gh.http_transport()``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+import httpx2
 import pytest
-from ghapi.core import GhApi
+from fasttransport.errors import APIError
+from ghapi.core import GhApi, GhSyncTransport
 
 from gh_store.emulator import GitHubEmulator
+
+from .adapters import client_for
 
 R = "/repos/octo/store"
 
 
+def ghapi_for(gh: GitHubEmulator, adapter: str, token: str) -> GhApi:
+    api = GhApi(owner="octo", repo="store", token=token, gh_host=gh.url, sync=True)
+    assert isinstance(api.transport, GhSyncTransport)
+    api.transport.client = client_for(gh, adapter)
+    return api
+
+
 @pytest.fixture
-def api(gh: GitHubEmulator) -> GhApi:
-    return GhApi(owner="octo", repo="store", token=gh.owner_token, gh_host=gh.url, sync=True)
+def api(gh: GitHubEmulator, adapter: str) -> GhApi:
+    return ghapi_for(gh, adapter, gh.owner_token)
 
 
 def status_of(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
@@ -153,8 +168,8 @@ def test_repo_user_permission_rate_limit_dispatch(api: GhApi, gh: GitHubEmulator
     assert status_of(api.repos.create_dispatch_event, client_payload={}) == 422
 
 
-def test_bot_token(gh: GitHubEmulator) -> None:
-    bot = GhApi(owner="octo", repo="store", token=gh.bot_token, gh_host=gh.url, sync=True)
+def test_bot_token(gh: GitHubEmulator, adapter: str) -> None:
+    bot = ghapi_for(gh, adapter, gh.bot_token)
     assert status_of(bot.users.get_authenticated) == 403
     issue = bot.issues.create(title="by bot", labels=["kept"])
     assert issue.user.login == "github-actions[bot]" and issue.user.type == "Bot"
@@ -176,3 +191,16 @@ def test_unknown_route_is_githubs_404(api: GhApi) -> None:
         }
     else:
         pytest.fail("expected a 404")
+
+
+def test_a_dropped_answer_reaches_ghapi_as_httpx2_raises_it(api: GhApi, gh: GitHubEmulator) -> None:
+    """ghapi retries only failed connects; a drop after the request was sent surfaces as the
+    same ``httpx2.RemoteProtocolError`` (wrapped in ghapi's APIError, retryable) over a socket
+    and in-process."""
+    gh.inject(status=None, drop=True, after=True, method="POST")
+    with pytest.raises(APIError) as raised:
+        api.issues.create(title="written, answer lost")
+    assert type(raised.value.raw) is httpx2.RemoteProtocolError
+    assert raised.value.retryable is True
+    assert [i["title"] for i in (gh.issue(1),)] == ["written, answer lost"]
+    assert [r.status for r in gh.requests] == [0]

@@ -1,4 +1,4 @@
-"""Headers, auth, permissions, limits and pagination, checked on the wire."""
+"""Headers, auth, permissions, limits, pagination and the request log, over both adapters."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx2
 import pytest
-import requests
 
 from gh_store.emulator import GitHubEmulator
 
-Call = Callable[..., requests.Response]
+from .adapters import caller, client_for, emulator
+
+Call = Callable[..., httpx2.Response]
 R = "/repos/octo/store"
 
 
@@ -77,9 +79,7 @@ def test_auth_variants(gh: GitHubEmulator, call: Call) -> None:
         "documentation_url": "https://docs.github.com/rest",
         "status": "401",
     }
-    bearer = requests.get(
-        f"{gh.url}/user", headers={"Authorization": f"Bearer {gh.owner_token}"}, timeout=5
-    )
+    bearer = call("GET", "/user", token=None, headers={"Authorization": f"Bearer {gh.owner_token}"})
     assert bearer.json()["login"] == "octo"
     assert call("GET", f"{R}/issues", token=None).status_code == 200
     write = call("POST", f"{R}/issues", token=None, json={"title": "x"})
@@ -90,12 +90,15 @@ def test_auth_variants(gh: GitHubEmulator, call: Call) -> None:
     )
 
 
-def test_private_repo_hides_from_strangers() -> None:
-    with GitHubEmulator(repo="octo/secret", private=True, users={"alice": "read"}) as gh:
+def test_private_repo_hides_from_strangers(adapter: str) -> None:
+    with (
+        emulator(adapter, repo="octo/secret", private=True, users={"alice": "read"}) as gh,
+        client_for(gh, adapter) as client,
+    ):
+        call = caller(gh, client)
 
-        def get(path: str, token: str | None) -> requests.Response:
-            headers = {"Authorization": f"token {token}"} if token else {}
-            return requests.get(gh.url + path, headers=headers, timeout=5)
+        def get(path: str, token: str | None) -> httpx2.Response:
+            return call("GET", path, token=token)
 
         assert get("/repos/octo/secret/issues", None).status_code == 404
         assert get("/repos/octo/secret", None).json()["message"] == "Not Found"
@@ -247,12 +250,7 @@ def test_unknown_routes_and_other_repos(gh: GitHubEmulator, call: Call) -> None:
             "documentation_url": "https://docs.github.com/rest",
             "status": "404",
         }
-    broken = requests.post(
-        f"{gh.url}{R}/issues",
-        data=b"{not json",
-        headers={"Authorization": f"token {gh.owner_token}"},
-        timeout=5,
-    )
+    broken = call("POST", f"{R}/issues", content=b"{not json")
     assert broken.status_code == 400 and broken.json()["message"] == "Problems parsing JSON"
 
 
@@ -275,20 +273,18 @@ def test_requests_log_and_helpers(gh: GitHubEmulator, call: Call) -> None:
     assert gh.count() == 0
 
 
-def test_state_file_round_trip(tmp_path: Path) -> None:
+def test_state_file_round_trip(tmp_path: Path, adapter: str) -> None:
     path = tmp_path / "state.json"
-    with GitHubEmulator(state_file=path, users={"alice": "triage"}) as gh:
+    with emulator(adapter, state_file=path, users={"alice": "triage"}) as gh:
         number = gh.seed_issue("persisted", "{}", ["stored-object"])
         cid = gh.seed_comment(number, "c", user="alice")
-        requests.post(
-            f"{gh.url}/repos/octo/store/issues/comments/{cid}/reactions",
-            json={"content": "heart"},
-            headers={"Authorization": f"token {gh.owner_token}"},
-            timeout=5,
-        )
+        with client_for(gh, adapter) as client:
+            reactions = f"/repos/octo/store/issues/comments/{cid}/reactions"
+            reacted = caller(gh, client)("POST", reactions, json={"content": "heart"})
+        assert reacted.status_code == 201
         token = gh.token_for("alice", None)
         before = json.dumps(gh.issue(number)).replace(gh.url, "URL")
-    with GitHubEmulator(state_file=path) as again:
+    with emulator(adapter, state_file=path) as again:
         assert again.token_for("alice", None) == token
         assert json.dumps(again.issue(number)).replace(again.url, "URL") == before
         assert [r["content"] for r in again.reactions(cid)] == ["heart"]

@@ -1,11 +1,20 @@
-"""PyGithub (the original gh-store's client) against the emulator."""
+"""PyGithub (the original gh-store's client) against the emulator, over HTTP only: PyGithub
+brings its own HTTP stack (requests), which the in-process transport cannot serve."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 from github import Auth, Github, GithubException
 
 from gh_store.emulator import GitHubEmulator
+
+
+@pytest.fixture
+def gh() -> Iterator[GitHubEmulator]:
+    with GitHubEmulator(repo="octo/store") as emulator:
+        yield emulator
 
 
 def client(gh: GitHubEmulator, token: str) -> Github:

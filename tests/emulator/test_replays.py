@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import requests
+import httpx2
 
 from gh_store.emulator import GitHubEmulator
 
-Call = Callable[..., requests.Response]
+Call = Callable[..., httpx2.Response]
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 R = "/repos/octo/store"
 # Keys old recordings carry that today's GitHub (and the emulator) do not; each named with why.
@@ -64,7 +64,7 @@ def assert_same_shape(recorded: Any, ours: Any, where: str) -> None:
             assert_same_shape(recorded["labels"], ours["labels"], f"{where}.labels")
 
 
-def replay_octokit(call: Call, name: str, mapping: dict[str, str]) -> list[requests.Response]:
+def replay_octokit(call: Call, name: str, mapping: dict[str, str]) -> list[httpx2.Response]:
     answers = []
     for exchange in octokit(name):
         path = exchange["path"]
@@ -113,7 +113,7 @@ def test_octokit_lock_issue(call: Call, gh: GitHubEmulator) -> None:
 
 def replay_pygithub(
     call: Call, name: str, mapping: dict[str, str], token: str | None = None
-) -> list[requests.Response]:
+) -> list[httpx2.Response]:
     answers = []
     for exchange in pygithub(name):
         path = exchange["url"]

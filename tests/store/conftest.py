@@ -13,7 +13,6 @@ import requests
 from gh_store.client import GitHubStore
 from gh_store.core.config import RateLimitConfig, RetryConfig, StoreConfig
 from gh_store.emulator import GitHubEmulator
-from gh_store.emulator.state import RepoState
 
 #: No pacing and no backoff, so tests never sleep; 3 attempts so each retry path is taken.
 FAST = dataclasses.replace(
@@ -66,11 +65,6 @@ def call(gh: GitHubEmulator) -> Iterator[Call]:
 
 
 @pytest.fixture
-def later_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+def later_clock(gh: GitHubEmulator) -> Callable[[int], None]:
     """``later(seconds)``: move the emulator's clock forward (its times have whole seconds)."""
-    original = RepoState.now
-
-    def later(seconds: int) -> None:
-        monkeypatch.setattr(RepoState, "now", staticmethod(lambda: original() + seconds))
-
-    return later
+    return gh.advance_clock

@@ -8,8 +8,11 @@ should have been a 304 (a read paid for twice).
 
 from __future__ import annotations
 
+import gzip
+import json
 from typing import Any
 
+import httpx2
 import pytest
 import requests
 
@@ -276,9 +279,59 @@ def test_the_validator_sent(headers: dict[str, str], validators: dict[str, str])
 
 def test_a_304_confirms_the_stored_link_under_its_own_headers() -> None:
     stored = StoredAnswer({"etag": '"a"', "link": '<u?page=2>; rel="next"'}, b"[]")
-    merged = stored.confirmed({"ETag": '"a"', "X-RateLimit-Remaining": "7"})
+    merged = stored.confirmed(
+        {
+            "ETag": '"a"',
+            "X-RateLimit-Remaining": "7",
+            "Content-Length": "0",  # about the 304's empty body, not the stored one
+            "Content-Encoding": "gzip",
+        }
+    )
     assert merged == {
         "etag": '"a"',
         "link": '<u?page=2>; rel="next"',
         "x-ratelimit-remaining": "7",
     }
+
+
+# --- GitHub's own headers -----------------------------------------------------------------------
+
+#: Headers of a real api.github.com answer (tests/fixtures/pygithub/Issue.setUp.json).
+GITHUB_ETAG = 'W/"615eb0a498e67f391ef2e4c8eaf741e87b88089ae096d3949d742080b79cb251"'
+GITHUB_LAST_MODIFIED = "Sat, 16 Aug 2025 12:27:28 GMT"
+
+
+def test_github_style_answers_gzip_and_a_304_with_body_headers() -> None:
+    """What the emulator does not send: a gzipped 200 with both validators, and a 304 that
+    carries Content-Length and Content-Encoding. Only If-None-Match goes out."""
+    body = json.dumps({"number": 1, "body": "b"}).encode()
+    seen: list[dict[str, str]] = []
+
+    def github(request: httpx2.Request) -> httpx2.Response:
+        seen.append({k.lower(): v for k, v in request.headers.items()})
+        common = {"ETag": GITHUB_ETAG, "X-RateLimit-Remaining": str(4999 - len(seen))}
+        if request.headers.get("if-none-match") == GITHUB_ETAG:
+            return httpx2.Response(
+                304, headers={**common, "Content-Length": "0", "Content-Encoding": "gzip"}
+            )
+        headers = {
+            **common,
+            "Last-Modified": GITHUB_LAST_MODIFIED,
+            "Content-Type": "application/json; charset=utf-8",
+            "Content-Encoding": "gzip",
+        }
+        return httpx2.Response(200, headers=headers, content=gzip.compress(body))
+
+    with GhApiTransport(
+        "octo/store",
+        "ghp_" + "x" * 36,
+        api_url="https://api.github.com",
+        http_transport=httpx2.MockTransport(github),
+    ) as transport:
+        first = transport.get_issue(1)
+        again = transport.get_issue(1)
+    assert first == again == {"number": 1, "body": "b"}
+    assert "if-none-match" not in seen[0]
+    assert seen[1]["if-none-match"] == GITHUB_ETAG
+    assert "if-modified-since" not in seen[1]
+    assert transport.rate_remaining == 4997  # from the 304, not from the stored answer

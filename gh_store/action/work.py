@@ -1,0 +1,135 @@
+"""The action's work, once the event names some: one object, or every open object, and a snapshot.
+
+Sets the store up the one way (``gh_store.configure.setup``), runs the processor inside a log
+group whose records stay inside a stop-commands block (they can quote what users wrote), and, when
+the ``snapshot`` input names a file, refreshes the snapshot there. Heavy imports (ghapi,
+jsonschema) happen here, where there is work, and nowhere earlier.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gh_store.core.exceptions import ConfigurationError
+
+from .commands import WorkflowCommands
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from gh_store.core.config import LogConfig, StoreConfig
+    from gh_store.core.report import ProcessReport
+    from gh_store.runs import CatchUpReport
+    from gh_store.transport.port import GitHubTransport
+
+    from .inputs import ActionInputs
+
+__all__ = ["Outcome", "do_work"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the work did: one report per object processed (one for a single-issue run)."""
+
+    reports: tuple[ProcessReport, ...]
+    catch_up: CatchUpReport | None = None
+    snapshot_objects: int | None = None  # objects written to the snapshot file, if one was
+
+    @property
+    def left(self) -> int:
+        return len(self.catch_up.left) if self.catch_up is not None else 0
+
+
+def do_work(
+    inputs: ActionInputs,
+    config: StoreConfig | None,
+    issue_number: int | None,
+    commands: WorkflowCommands,
+    http_transport: httpx2.BaseTransport | None,
+) -> Outcome:
+    """Process ``issue_number``, or every open object when it is None; then the snapshot."""
+    from gh_store.configure import setup
+    from gh_store.runs import process_all, process_issue
+
+    built = setup(
+        repo=inputs.repository,
+        token=inputs.token,
+        config=config,
+        user_config=False,
+        schema=inputs.schema_path,
+        api_url=inputs.api_url,
+        base_dir=inputs.workspace,
+        http_transport=http_transport,
+    )
+    transport = built.transport
+    title = (
+        f"Processing issue #{issue_number} of {inputs.repository}"
+        if issue_number is not None
+        else f"Processing every open object of {inputs.repository}"
+    )
+    try:
+        with commands.group(title), _store_log(commands, built.config.log):
+            catch_up: CatchUpReport | None = None
+            if issue_number is not None:
+                reports: tuple[ProcessReport, ...] = (
+                    process_issue(transport, built.config, issue_number, schema=built.schema),
+                )
+            else:
+                catch_up = process_all(
+                    transport, built.config, schema=built.schema, budget=inputs.request_budget
+                )
+                reports = catch_up.reports
+            written = None
+            if inputs.snapshot_path is not None:
+                written = _refresh_snapshot(inputs, built.config, transport)
+            logging.getLogger("gh_store.action").info("%d requests made", transport.requests_made)
+    finally:
+        transport.close()
+    return Outcome(reports, catch_up, written)
+
+
+def _refresh_snapshot(inputs: ActionInputs, config: StoreConfig, transport: GitHubTransport) -> int:
+    from gh_store.core.objects import Scope
+    from gh_store.snapshot import read_snapshot, take_snapshot, write_snapshot
+
+    path = inputs.snapshot_path
+    assert path is not None
+    previous = read_snapshot(path)
+    document = take_snapshot(transport, Scope(inputs.repository, config, {}), previous)
+    try:
+        write_snapshot(document, path)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"the snapshot cannot be written to {path}: {exc.strerror or exc}"
+        ) from None
+    return len(document["objects"])
+
+
+@contextmanager
+def _store_log(commands: WorkflowCommands, log: LogConfig) -> Iterator[None]:
+    """The store's log records (``store.log`` level and format), on our stdout, inside a
+    stop-commands block.
+
+    Log records can quote what GitHub or users sent (messages, logins), so none of them may be
+    read as a workflow command.
+    """
+    from gh_store.logs import translate_format
+
+    logger = logging.getLogger("gh_store")
+    handler = logging.StreamHandler(commands.stream)
+    handler.setFormatter(logging.Formatter(translate_format(log.format), style="{"))
+    saved = (logger.level, logger.propagate)
+    logger.addHandler(handler)
+    logger.setLevel(log.level)
+    logger.propagate = False
+    try:
+        with commands.untrusted():
+            yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]

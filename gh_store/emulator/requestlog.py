@@ -1,0 +1,58 @@
+"""The request log: every request the emulator answered (or dropped), in arrival order.
+
+Owns :class:`RecordedRequest` and :class:`RequestLog`. Both adapters (HTTP and in-process) record
+through the same handler, so a test's request counts do not depend on which one it uses. The
+emulator's direct helpers (``seed_issue`` and the like) are never recorded.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["RecordedRequest", "RequestLog"]
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the emulator saw it. ``path`` is as sent (percent-encoded), without the query.
+
+    ``status`` is what was answered; 0 when the connection was dropped without an answer.
+    """
+
+    method: str
+    path: str
+    query: dict[str, str]
+    status: int
+    user: str | None
+    body: Any
+
+
+class RequestLog:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: list[RecordedRequest] = []
+
+    def append(self, entry: RecordedRequest) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def count(self, method: str | None = None, path: str | None = None) -> int:
+        """How many entries match ``method`` and the regex ``path`` (searched)."""
+        pattern = re.compile(path) if path is not None else None
+        return sum(
+            1
+            for r in self.entries()
+            if (method is None or r.method == method.upper())
+            and (pattern is None or pattern.search(r.path))
+        )
