@@ -38,13 +38,14 @@ e2e: $(ACT_STAMP)
 demo: $(STAMP)
 	$(PY) examples/demo.py
 
+# From the repository root: bench/ is a package; its drivers start in their own venvs (bench/launch.py).
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy --strict gh_store entrypoint.py
+	$(VENV)/bin/mypy --strict gh_store entrypoint.py bench examples
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from drivers import DriverError, Implementation
-from session import Measurement, Session
-from workloads import INITIAL_DATA, update_patch
+from .drivers import DriverError, Implementation
+from .session import Measurement, Session
+from .workloads import INITIAL_DATA, update_patch
 
 __all__ = ["OPERATIONS", "ClientOpResult", "run_client_ops"]
 

@@ -20,14 +20,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from session import LATENCY, REPO
-from startup import REPO_ROOT, noop_event
-from workloads import INITIAL_DATA, update_body
-
 from gh_store.core.body import BodyMeta, IssueBody, encode_body
 from gh_store.core.config import StoreConfig
 from gh_store.core.naming import issue_title, object_label
 from gh_store.emulator import GitHubEmulator
+
+from .session import LATENCY, REPO
+from .startup import REPO_ROOT, noop_event
+from .workloads import INITIAL_DATA, update_body
 
 __all__ = ["IMAGE_TAG", "ContainerResult", "run_container"]
 

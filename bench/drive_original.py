@@ -1,4 +1,6 @@
-"""Driver for the original gh-store (PyPI ``gh-store==0.11.3``, PyGithub): runs in bench/.venv-orig.
+"""Driver for the original gh-store (PyPI ``gh-store==0.11.3``, PyGithub): runs in bench/.venv-orig,
+started by :mod:`bench.launch` (``python -m`` from the repository root would import this checkout's
+``gh_store`` instead; this module refuses to run then).
 
 Its ``GitHubStore.__init__`` calls ``Github(token)``, which would talk to api.github.com; this
 driver swaps that name for a factory that points PyGithub at the emulator, with PyGithub's own
@@ -17,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from github import Auth, Consts, Github
-from protocol import serve, store_operations
+
+from .protocol import serve, store_operations
 
 #: PyGithub's pacing per throttling mode: (seconds between requests, seconds between writes).
 THROTTLING = {
@@ -25,13 +28,20 @@ THROTTLING = {
     "defaults": (Consts.DEFAULT_SECONDS_BETWEEN_REQUESTS, Consts.DEFAULT_SECONDS_BETWEEN_WRITES),
 }
 
+
+def _check_original(package_file: str | None) -> None:
+    # This checkout's gh_store shadowing the original would benchmark ours against itself.
+    if package_file is None or not Path(package_file).resolve().is_relative_to(
+        Path(sys.prefix).resolve()
+    ):
+        raise SystemExit(f"imported gh_store from {package_file}, not the original in {sys.prefix}")
+
+
+_check_original(importlib.import_module("gh_store").__file__)
+
 #: The original's module (typed loosely: this checkout's gh_store has the same name).
 original_store: Any = importlib.import_module("gh_store.core.store")
 _stores: dict[str, Any] = {}
-
-if not Path(original_store.__file__).resolve().is_relative_to(Path(sys.prefix).resolve()):
-    # This checkout's gh_store shadowing the original would benchmark ours against itself.
-    raise SystemExit(f"imported {original_store.__file__}, not the original from {sys.prefix}")
 
 
 def _github_factory(api_url: str, throttle: str) -> Callable[[str | None], Github]:

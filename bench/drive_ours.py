@@ -2,6 +2,7 @@
 ``drive_original.py`` (see ``protocol.py``), so both are measured the same way.
 
 "Throttling off" sets ``rate_limit.min_write_interval`` to 0; "defaults" keeps the shipped 1 s.
+Started by :mod:`bench.launch` like the original's driver; it measures this checkout only.
 """
 
 from __future__ import annotations
@@ -10,12 +11,19 @@ import dataclasses
 import logging
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from protocol import serve, store_operations
-
+import gh_store
 from gh_store.client import GitHubStore
-from gh_store.core.config import RateLimitConfig, StoreConfig
+from gh_store.core.config import StoreConfig
+
+from .protocol import serve, store_operations
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+if not Path(gh_store.__file__ or "").resolve().is_relative_to(_REPO_ROOT):
+    # A venv whose editable install points at another checkout would measure that one.
+    raise SystemExit(f"imported gh_store from {gh_store.__file__}, not from {_REPO_ROOT}")
 
 _stores: dict[str, GitHubStore] = {}
 
@@ -23,7 +31,10 @@ _stores: dict[str, GitHubStore] = {}
 def config_for(throttle: str) -> StoreConfig:
     if throttle == "defaults":
         return StoreConfig()
-    return dataclasses.replace(StoreConfig(), rate_limit=RateLimitConfig(min_write_interval=0))
+    shipped = StoreConfig()
+    return dataclasses.replace(
+        shipped, rate_limit=dataclasses.replace(shipped.rate_limit, min_write_interval=0)
+    )
 
 
 def open_store(command: Mapping[str, Any]) -> dict[str, Any]:

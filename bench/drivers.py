@@ -2,6 +2,11 @@
 
 One ``Implementation`` per gh-store (the original in bench/.venv-orig, ours in the project venv);
 one ``DriverProcess`` per emulator, so no state leaks from one workload into the next.
+
+Every driver is a module of this package started through :mod:`bench.launch` in its own venv
+(``module_command``): that venv's packages come first on ``sys.path`` and the repository root
+last, so the original's driver imports the original ``gh_store`` although ``bench`` lives beside
+this checkout's.
 """
 
 from __future__ import annotations
@@ -14,16 +19,30 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-__all__ = ["BENCH_DIR", "DriverError", "DriverProcess", "Implementation", "Reply"]
+__all__ = [
+    "BENCH_DIR",
+    "LAUNCHER",
+    "DriverError",
+    "DriverProcess",
+    "Implementation",
+    "Reply",
+    "module_command",
+]
 
 BENCH_DIR = Path(__file__).resolve().parent
+LAUNCHER = BENCH_DIR / "launch.py"
+
+
+def module_command(python: Path, module: str, *arguments: str) -> list[str]:
+    """The command that runs ``module`` (``bench.…``) as ``__main__`` in the venv of ``python``."""
+    return [str(python), "-I", str(LAUNCHER), module, *arguments]
 
 
 @dataclass(frozen=True)
 class Implementation:
     name: str  # "original" or "ours"
-    python: Path
-    script: Path
+    python: Path  # the interpreter of its venv
+    module: str  # its driver, e.g. "bench.drive_ours"
 
 
 @dataclass(frozen=True)
@@ -42,10 +61,11 @@ class DriverProcess:
         self.log_path = log_path
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log: IO[bytes] = log_path.open("ab")
-        # No PYTHONPATH: the original's venv must import its own gh_store, never this checkout's.
+        # ``-I`` ignores PYTHONPATH already; dropping it too keeps it from any process the
+        # driver might start.
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         self._process = subprocess.Popen(
-            [str(implementation.python), str(implementation.script)],
+            module_command(implementation.python, implementation.module),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from drivers import BENCH_DIR
+from .drivers import BENCH_DIR
 
 __all__ = ["ORIGINAL_VENV", "ORIGINAL_VERSION", "ensure_original_venv", "machine_facts"]
 
@@ -65,9 +65,10 @@ def machine_facts(original_python: Path) -> dict[str, Any]:
 def _versions(python: Path) -> dict[str, str]:
     if not python.exists():
         return {}
-    # From bench/: run from the repository root, ``-c`` would find this checkout's metadata.
+    # ``-I``: ``-c`` would otherwise put the current directory first, and from the repository
+    # root that finds this checkout's gh_store (and its metadata) before the venv's.
     probe = subprocess.run(
-        [str(python), "-c", _PROBE], capture_output=True, text=True, cwd=BENCH_DIR, check=False
+        [str(python), "-I", "-c", _PROBE], capture_output=True, text=True, check=False
     )
     if probe.returncode != 0:
         return {}

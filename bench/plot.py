@@ -1,8 +1,9 @@
 """Draw docs/bench-requests.png and docs/bench-time.png from docs/benchmarks.json.
 
 Runs in bench/.venv-orig, the only place matplotlib is installed (never a project dependency):
-``bench/.venv-orig/bin/python bench/plot.py RESULTS.json OUT_DIR``. Only the workloads on a fresh
-object (no applied updates) are drawn, with the number of pending updates N on the x axis.
+``bench/.venv-orig/bin/python -I bench/launch.py bench.plot RESULTS.json OUT_DIR``. Only the
+workloads on a fresh object (no applied updates) are drawn, with the number of pending updates N
+on the x axis. Imports nothing of ``bench`` or ``gh_store``: that venv has only the original's.
 """
 
 from __future__ import annotations

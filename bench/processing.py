@@ -12,11 +12,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from drivers import Implementation
-from session import Session
-from workloads import INITIAL_DATA, Workload, expected_final, update_body
-
 from gh_store.core.body import decode_body
+
+from .drivers import Implementation
+from .session import Session
+from .workloads import INITIAL_DATA, Workload, expected_final, update_body
 
 __all__ = ["ProcessingResult", "run_processing"]
 

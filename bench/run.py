@@ -1,9 +1,10 @@
-"""``make bench``: this gh-store against the original gh-store 0.11.3, in one run, on one machine.
+"""``make bench`` (``python -m bench.run``): this gh-store against the original gh-store 0.11.3.
 
 Runs every processing workload for both implementations (throttling off, then PyGithub's and our
 defaults unless ``--skip-defaults``), the client operations, the action's start-up and container
 timings, then writes docs/benchmarks.json, docs/benchmarks.md and the two plots. Progress goes to
 stdout; each driver's log to bench/out/. ``--quick`` uses small workloads, for development only.
+Each ``measure_...`` step adds keys to the results; ``report`` renders each key as a section.
 """
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from client_ops import ClientOpResult, run_client_ops
-from container import run_container
-from drivers import BENCH_DIR, Implementation
-from environment import ensure_original_venv, machine_facts
-from processing import ProcessingResult, run_processing
-from report import write_json, write_markdown
-from session import LATENCY
-from startup import run_startup
-from workloads import FULL, QUICK
+from .client_ops import ClientOpResult, run_client_ops
+from .container import run_container
+from .drivers import BENCH_DIR, Implementation, module_command
+from .environment import ensure_original_venv, machine_facts
+from .processing import ProcessingResult, run_processing
+from .report import write_json, write_markdown
+from .session import LATENCY
+from .startup import run_startup
+from .workloads import FULL, QUICK, Workload
 
 REPO_ROOT = BENCH_DIR.parent
 LOG_DIR = BENCH_DIR / "out"
@@ -41,7 +42,7 @@ class Progress:
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small workloads (development)")
     parser.add_argument(
         "--skip-defaults", action="store_true", help="skip the slow run with throttling defaults"
@@ -52,58 +53,38 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What one run measures, from the command line: every step reads it."""
+
+    implementations: tuple[Implementation, ...]
+    throttles: tuple[str, ...]
+    workloads: tuple[Workload, ...]
+    repeats: int
+    progress: Progress
+
+    def log_path(self, implementation: Implementation) -> Path:
+        return LOG_DIR / f"{implementation.name}.log"
+
+
 def main(argv: list[str]) -> int:
     arguments = parse_arguments(argv)
     progress = Progress(time.perf_counter())
-    repeats = arguments.repeats or (3 if arguments.quick else 5)
     original_python = ensure_original_venv(progress)
-    implementations = (
-        Implementation("original", original_python, BENCH_DIR / "drive_original.py"),
-        Implementation("ours", Path(sys.executable), BENCH_DIR / "drive_ours.py"),
+    plan = Plan(
+        implementations=(
+            Implementation("original", original_python, "bench.drive_original"),
+            Implementation("ours", Path(sys.executable), "bench.drive_ours"),
+        ),
+        throttles=("off",) if arguments.skip_defaults else ("off", "defaults"),
+        workloads=QUICK if arguments.quick else FULL,
+        repeats=arguments.repeats or (3 if arguments.quick else 5),
+        progress=progress,
     )
-    throttles = ("off",) if arguments.skip_defaults else ("off", "defaults")
-    workloads = QUICK if arguments.quick else FULL
 
-    processing: list[ProcessingResult] = []
-    for throttle in throttles:
-        for workload in workloads:
-            for implementation in implementations:
-                progress(
-                    f"processing: {workload.name}, {implementation.name}, throttling {throttle}"
-                )
-                result = run_processing(
-                    implementation,
-                    workload,
-                    throttle,
-                    log_path=LOG_DIR / f"{implementation.name}.log",
-                    config_path=ORIGINAL_CONFIG,
-                )
-                progress(
-                    f"  {result.total} requests ({result.reads} reads, {result.writes} writes), "
-                    f"{result.seconds:.2f} s, {'correct' if result.correct else 'WRONG'}"
-                )
-                processing.append(result)
-
-    client_ops: list[ClientOpResult] = []
-    for implementation in implementations:
-        progress(f"client operations: {implementation.name}, {repeats} times each")
-        client_ops.extend(
-            run_client_ops(
-                implementation,
-                repeats,
-                log_path=LOG_DIR / f"{implementation.name}.log",
-                config_path=ORIGINAL_CONFIG,
-            )
-        )
-
-    startup: dict[str, Any] = {"problem": "skipped (--skip-action)"}
-    container: dict[str, Any] = {"problem": "skipped (--skip-action)"}
-    if not arguments.skip_action:
-        progress("action: entrypoint.py start-up against python -c pass")
-        startup = run_startup(max(repeats, 10)).to_json()
-        progress("action: container image build, size and runs (podman)")
-        container = run_container(repeats).to_json()
-        progress(f"  {container.get('problem') or 'measured'}")
+    processing = measure_processing(plan)
+    client_ops = measure_client_ops(plan)
+    startup, container = measure_action(plan, skip=arguments.skip_action)
 
     results = {
         "command": _command(argv),
@@ -111,7 +92,7 @@ def main(argv: list[str]) -> int:
             "quick": arguments.quick,
             "skip_defaults": arguments.skip_defaults,
             "skip_action": arguments.skip_action,
-            "repeats": repeats,
+            "repeats": plan.repeats,
             "latency_ms": round(LATENCY * 1000),
         },
         "machine": machine_facts(original_python),
@@ -127,17 +108,68 @@ def main(argv: list[str]) -> int:
     write_markdown(results, out / "benchmarks.md")
     progress("plots (matplotlib in bench/.venv-orig)")
     subprocess.run(
-        [str(original_python), str(BENCH_DIR / "plot.py"), str(out / "benchmarks.json"), str(out)],
+        module_command(original_python, "bench.plot", str(out / "benchmarks.json"), str(out)),
         check=True,
     )
     progress(f"wrote {out / 'benchmarks.md'}, benchmarks.json, bench-requests.png, bench-time.png")
     return 0
 
 
+def measure_processing(plan: Plan) -> list[ProcessingResult]:
+    """Every workload, implementation and throttling mode, each on a fresh emulator."""
+    results: list[ProcessingResult] = []
+    for throttle in plan.throttles:
+        for workload in plan.workloads:
+            for implementation in plan.implementations:
+                plan.progress(
+                    f"processing: {workload.name}, {implementation.name}, throttling {throttle}"
+                )
+                result = run_processing(
+                    implementation,
+                    workload,
+                    throttle,
+                    log_path=plan.log_path(implementation),
+                    config_path=ORIGINAL_CONFIG,
+                )
+                plan.progress(
+                    f"  {result.total} requests ({result.reads} reads, {result.writes} writes), "
+                    f"{result.seconds:.2f} s, {'correct' if result.correct else 'WRONG'}"
+                )
+                results.append(result)
+    return results
+
+
+def measure_client_ops(plan: Plan) -> list[ClientOpResult]:
+    results: list[ClientOpResult] = []
+    for implementation in plan.implementations:
+        plan.progress(f"client operations: {implementation.name}, {plan.repeats} times each")
+        results.extend(
+            run_client_ops(
+                implementation,
+                plan.repeats,
+                log_path=plan.log_path(implementation),
+                config_path=ORIGINAL_CONFIG,
+            )
+        )
+    return results
+
+
+def measure_action(plan: Plan, *, skip: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``entrypoint.py`` start-up and the container, as JSON (ours only: the original has none)."""
+    if skip:
+        return {"problem": "skipped (--skip-action)"}, {"problem": "skipped (--skip-action)"}
+    plan.progress("action: entrypoint.py start-up against python -c pass")
+    startup = run_startup(max(plan.repeats, 10)).to_json()
+    plan.progress("action: container image build, size and runs (podman)")
+    container = run_container(plan.repeats).to_json()
+    plan.progress(f"  {container.get('problem') or 'measured'}")
+    return startup, container
+
+
 def _command(argv: list[str]) -> str:
     if not argv:
-        return "make bench    # = .venv/bin/python bench/run.py"
-    return shlex.join([".venv/bin/python", "bench/run.py", *argv])
+        return "make bench    # = .venv/bin/python -m bench.run"
+    return shlex.join([".venv/bin/python", "-m", "bench.run", *argv])
 
 
 def _client_findings(results: list[ClientOpResult]) -> list[str]:

@@ -13,9 +13,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from drivers import DriverProcess, Implementation, Reply
-
 from gh_store.emulator import GitHubEmulator, RecordedRequest
+
+from .drivers import DriverProcess, Implementation, Reply
 
 __all__ = ["LATENCY", "REPO", "Measurement", "Session"]
 

@@ -18,10 +18,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from session import REPO
-
 from gh_store.action.outputs import parse_outputs
 from gh_store.emulator import GitHubEmulator
+
+from .session import REPO
 
 __all__ = ["StartupResult", "noop_event", "run_startup"]
 

@@ -19,33 +19,34 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "1.1.0"
 
-if TYPE_CHECKING:
-    from .client import GitHubStore
-    from .configure import load_config, load_schema
-    from .core.config import StoreConfig
-    from .core.exceptions import (
-        AccessDeniedError,
-        AuthError,
-        ConcurrentUpdateError,
-        ConfigurationError,
-        CorruptObjectError,
-        DuplicateUIDError,
-        GitHubAPIError,
-        GitHubStoreError,
-        InvalidObjectId,
-        InvalidUpdate,
-        ObjectExistsError,
-        ObjectNotFound,
-        RateLimitError,
-        WaitTimeout,
-    )
-    from .core.history import HistoryCheck
-    from .core.merge_patch import apply_merge_patch
-    from .core.planner import UpdateOutcome
-    from .core.report import ProcessReport
-    from .core.schema import ObjectSchema
-    from .core.types import ObjectMeta, StoredObject, Update
-    from .transport.port import GitHubTransport
+if TYPE_CHECKING:  # the "X as X" form re-exports each name for type checkers
+    from .client import GitHubStore as GitHubStore
+    from .configure import load_config as load_config
+    from .configure import load_schema as load_schema
+    from .core.config import StoreConfig as StoreConfig
+    from .core.exceptions import AccessDeniedError as AccessDeniedError
+    from .core.exceptions import AuthError as AuthError
+    from .core.exceptions import ConcurrentUpdateError as ConcurrentUpdateError
+    from .core.exceptions import ConfigurationError as ConfigurationError
+    from .core.exceptions import CorruptObjectError as CorruptObjectError
+    from .core.exceptions import DuplicateUIDError as DuplicateUIDError
+    from .core.exceptions import GitHubAPIError as GitHubAPIError
+    from .core.exceptions import GitHubStoreError as GitHubStoreError
+    from .core.exceptions import InvalidObjectId as InvalidObjectId
+    from .core.exceptions import InvalidUpdate as InvalidUpdate
+    from .core.exceptions import ObjectExistsError as ObjectExistsError
+    from .core.exceptions import ObjectNotFound as ObjectNotFound
+    from .core.exceptions import RateLimitError as RateLimitError
+    from .core.exceptions import WaitTimeout as WaitTimeout
+    from .core.history import HistoryCheck as HistoryCheck
+    from .core.merge_patch import apply_merge_patch as apply_merge_patch
+    from .core.planner import UpdateOutcome as UpdateOutcome
+    from .core.report import ProcessReport as ProcessReport
+    from .core.schema import ObjectSchema as ObjectSchema
+    from .core.types import ObjectMeta as ObjectMeta
+    from .core.types import StoredObject as StoredObject
+    from .core.types import Update as Update
+    from .transport.port import GitHubTransport as GitHubTransport
 
 _EXCEPTIONS = (
     "AccessDeniedError",

@@ -96,6 +96,13 @@ class GitHubEmulator:
         the calling thread, no socket; for :attr:`url` (either one, see :mod:`.inprocess`)."""
         return InProcessTransport(self.state, self._hosts)
 
+    def client_options(self) -> dict[str, Any]:
+        """How a client reaches this emulator: ``api_url``, and ``http_transport`` when it is not
+        served (in-process), for ``GitHubStore(**gh.client_options())``, ``GhApiTransport`` and
+        the action's ``main``."""
+        transport = None if self._server is not None else self.http_transport()
+        return {"api_url": self.url, "http_transport": transport}
+
     def _hosts(self) -> set[str]:
         hosts = {urlsplit(IN_PROCESS_URL).netloc}
         server = self._server

@@ -254,7 +254,8 @@ class Harness:
         """``main()`` in this process."""
         env = self.env(event_name, payload, **inputs)
         stdout = io.StringIO()
-        code = main(environ=env, stdout=stdout)
+        transport = self.gh.client_options()["http_transport"]
+        code = main(environ=env, stdout=stdout, http_transport=transport)
         return self._result(env, code, stdout.getvalue(), "")
 
     def run_process(self, event_name: str, payload: dict[str, Any], **inputs: str) -> ActionRun:

@@ -336,6 +336,7 @@ def test_the_token_is_masked_before_anything_else(harness: Harness, gh: GitHubEm
 # --- runs that cannot complete -----------------------------------------------------------------
 
 
+@pytest.mark.http  # runs a process, which reaches the emulator over HTTP
 def test_a_bad_token_fails_with_one_clear_error(harness: Harness, gh: GitHubEmulator) -> None:
     number = harness.seed_object("counter", {"value": 1}, updates=[("octo", '{"value": 2}')])
     harness.token = "ghs_" + "x" * 36
@@ -384,6 +385,7 @@ def test_a_missing_or_broken_schema_fails_before_any_request(
     assert gh.requests == []
 
 
+@pytest.mark.http  # runs a process, which reaches the emulator over HTTP
 def test_github_down_after_every_retry_fails_with_one_error(
     harness: Harness, gh: GitHubEmulator
 ) -> None:
@@ -402,7 +404,7 @@ def test_a_hand_damaged_body_fails_with_one_error_and_writes_nothing(
 ) -> None:
     number = harness.seed_object("counter", {"value": 1}, updates=[("octo", '{"value": 2}')])
     damaged = gh.issue(number)["body"].replace('"value": 1', '"value": 1,,')
-    with GhApiTransport(gh.repo, gh.owner_token, api_url=gh.url) as owner:
+    with GhApiTransport(gh.repo, gh.owner_token, **gh.client_options()) as owner:
         owner.update_issue(number, body=damaged)
     gh.clear_requests()
     run = harness.run("issue_comment", _comment_event(gh, number))
@@ -449,6 +451,7 @@ def test_an_unexpected_error_shows_one_error_and_the_traceback_in_a_group(
     assert "Traceback (most recent call last)" in run.stdout
 
 
+@pytest.mark.http  # runs a process, which reaches the emulator over HTTP
 def test_entrypoint_runs_as_the_runner_starts_it(harness: Harness, gh: GitHubEmulator) -> None:
     number = harness.seed_object("counter", {"value": 1}, updates=[("octo", '{"value": 2}')])
     run = harness.run_process("issue_comment", _comment_event(gh, number))

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from gh_store.configure import load_config, load_schema
@@ -19,6 +20,7 @@ from gh_store.emulator import GitHubEmulator
 from .conftest import ROOT, TEST_CONFIG
 
 
+@pytest.mark.http  # runs the script as a process, which reaches the emulator over HTTP
 def test_update_counter_bumps_the_object_and_applies_it(gh: GitHubEmulator, tmp_path: Path) -> None:
     config = tmp_path / "config.yml"
     config.write_text(TEST_CONFIG)

@@ -15,6 +15,9 @@ from gh_store.emulator import GitHubEmulator
 
 from .conftest import Run
 
+# The command line builds its own client from --api-url: it needs the emulator over HTTP.
+pytestmark = pytest.mark.http
+
 
 def _one_error_line(err: str) -> str:
     lines = err.strip().splitlines()

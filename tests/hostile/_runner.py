@@ -72,7 +72,7 @@ def run_action(
             "GITHUB_WORKSPACE": str(root),
         }
         stdout = io.StringIO()
-        code = main(environ, stdout)
+        code = main(environ, stdout, http_transport=gh.client_options()["http_transport"])
         return ActionResult(code, stdout.getvalue(), (root / "output").read_text("utf-8"))
 
 

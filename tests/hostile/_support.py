@@ -76,10 +76,10 @@ def make_transport(
     return GhApiTransport(
         gh.repo,
         token if token is not None else gh.bot_token,
-        api_url=gh.url,
         retries=RetryConfig(max_attempts=max_attempts, backoff_factor=0),
         rate_limit=RateLimitConfig(max_requests_per_hour=0, min_write_interval=0),
         sleep=sleep if sleep is not None else RecordedSleep(),
+        **gh.client_options(),
     )
 
 

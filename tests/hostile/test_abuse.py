@@ -8,11 +8,10 @@ the threat from ``docs/security.md`` it covers.
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
+import httpx2
 import pytest
 
 from gh_store.client import GitHubStore
@@ -40,7 +39,7 @@ def repo(gh: GitHubEmulator) -> GitHubEmulator:
 
 @pytest.fixture
 def store(repo: GitHubEmulator) -> Iterator[GitHubStore]:
-    with GitHubStore(repo.owner_token, repo.repo, config=CONFIG, api_url=repo.url) as client:
+    with GitHubStore(repo.owner_token, repo.repo, config=CONFIG, **repo.client_options()) as client:
         yield client
 
 
@@ -60,20 +59,15 @@ def _writes(gh: GitHubEmulator, since: int = 0) -> list[str]:
 
 def _send(gh: GitHubEmulator, login: str, method: str, path: str, body: Any = None) -> int:
     """A raw request as ``login`` (the transport has no comment edit: the store never edits)."""
-    request = urllib.request.Request(
-        f"{gh.url}/repos/{gh.repo}{path}",
-        data=None if body is None else json.dumps(body).encode(),
-        method=method,
-        headers={
-            "Authorization": f"token {gh.token_for(login, permission=None)}",
-            "Content-Type": "application/json",
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
+    options = gh.client_options()
+    with httpx2.Client(base_url=options["api_url"], transport=options["http_transport"]) as http:
+        answer = http.request(
+            method,
+            f"/repos/{gh.repo}{path}",
+            json=body,
+            headers={"Authorization": f"token {gh.token_for(login, permission=None)}"},
+        )
+    return answer.status_code
 
 
 def _reactions(gh: GitHubEmulator, comment_id: int) -> list[tuple[str, str]]:

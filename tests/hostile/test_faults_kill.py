@@ -15,11 +15,16 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from gh_store.emulator import GitHubEmulator
 from gh_store.runs import process_issue
 
 from ._scenario import CLEAN_RUN_REQUESTS, assert_converged, seed_scenario
 from ._support import make_transport, quiet_config
+
+# A process is killed mid-request: the emulator is served over HTTP.
+pytestmark = pytest.mark.http
 
 CONFIG = quiet_config()
 DRIVER = Path(__file__).with_name("kill_driver.py")

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import urllib.request
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+import httpx2
 
 from gh_store.core.body import BodyMeta, IssueBody, decode_body, encode_body
 from gh_store.core.config import RateLimitConfig, RetryConfig, StoreConfig, TrustConfig
@@ -146,9 +147,9 @@ def transport_for(
     return GhApiTransport(
         gh.repo,
         token or gh.bot_token,
-        api_url=gh.url,
         retries=RetryConfig(max_attempts=max_attempts, backoff_factor=0.0),
         rate_limit=FAST,
+        **gh.client_options(),
     )
 
 
@@ -162,12 +163,12 @@ def bot_marks(gh: GitHubEmulator, comment_id: int) -> list[str]:
 
 
 def edit_comment(gh: GitHubEmulator, token: str, comment_id: int, body: str) -> None:
-    """Edit a comment over HTTP, as its author would on github.com."""
-    request = urllib.request.Request(
-        f"{gh.url}/repos/{gh.repo}/issues/comments/{comment_id}",
-        data=json.dumps({"body": body}).encode(),
-        method="PATCH",
-        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        assert answer.status == 200
+    """Edit a comment through the API, as its author would on github.com."""
+    options = gh.client_options()
+    with httpx2.Client(base_url=options["api_url"], transport=options["http_transport"]) as http:
+        answer = http.patch(
+            f"/repos/{gh.repo}/issues/comments/{comment_id}",
+            json={"body": body},
+            headers={"Authorization": f"token {token}"},
+        )
+    assert answer.status_code == 200

@@ -187,6 +187,6 @@ def test_an_outsiders_reaction_on_the_newest_applied_comment_does_not_hide_a_cra
 
         assert_converged(crashed)  # every mark from the store, exactly once
         with GitHubStore(
-            crashed.gh.owner_token, crashed.gh.repo, api_url=crashed.gh.url, config=CONFIG
+            crashed.gh.owner_token, crashed.gh.repo, config=CONFIG, **crashed.gh.client_options()
         ) as store:
             assert store.verify_history("x").ok

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable
 from typing import Any
 
 import httpx2
@@ -27,25 +26,6 @@ from .support import FAST, bot_marks, chain, fold, seed_object, store_config, st
 
 CONFIG = store_config()
 COMMENTS = "/comments"
-
-
-class BeforeEachListing(httpx2.BaseTransport):
-    """Real HTTP to the emulator, calling ``hook`` before every page of comments but the first."""
-
-    def __init__(self, hook: Callable[[], None]) -> None:
-        self._http = httpx2.HTTPTransport()
-        self._hook = hook
-        self.pages = 0
-
-    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        if request.method == "GET" and request.url.path.endswith(COMMENTS):
-            if self.pages:
-                self._hook()
-            self.pages += 1
-        return self._http.handle_request(request)
-
-    def close(self) -> None:
-        self._http.close()
 
 
 class Scene:
@@ -88,14 +68,13 @@ class Scene:
             (self.gh.seed_comment(self.number, json.dumps(patch), user=login), patch)
         )
 
-    def _run(self, transport: httpx2.BaseTransport | None = None) -> None:
+    def _run(self) -> None:
         with GhApiTransport(
             self.gh.repo,
             self.gh.bot_token,
-            api_url=self.gh.url,
             retries=RetryConfig(max_attempts=2, backoff_factor=0),
             rate_limit=FAST,
-            http_transport=transport,
+            **self.gh.client_options(),
         ) as client:
             process_issue(client, CONFIG, self.number)
 
@@ -121,12 +100,24 @@ class Scene:
                 self.trusted.append((comment, patch))
 
         self.deleted: set[int] = set()
-        hooked = BeforeEachListing(meddle)
-        self._run(hooked)
-        return hooked.pages
+        pages = itertools.count()
+
+        def before_each_page_but_the_first(_: object) -> None:
+            if next(pages):
+                meddle()
+
+        hook = self.gh.add_hook(before_each_page_but_the_first, method="GET", path=COMMENTS + "$")
+        try:
+            self._run()
+        finally:
+            hook.remove()
+        return next(pages)
 
     def gh_call(self, method: str, path: str, body: Any = None) -> None:
-        with httpx2.Client(base_url=self.gh.url) as client:
+        options = self.gh.client_options()
+        with httpx2.Client(
+            base_url=options["api_url"], transport=options["http_transport"]
+        ) as client:
             answer = client.request(
                 method,
                 f"/repos/{self.gh.repo}{path}",

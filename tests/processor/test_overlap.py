@@ -120,7 +120,7 @@ class GatedTransport(GhApiTransport):
     """Signals after its first listing of comments and holds its first write until let go."""
 
     def __init__(self, gh: GitHubEmulator, listed: threading.Event, go: threading.Event) -> None:
-        super().__init__(gh.repo, gh.bot_token, api_url=gh.url, rate_limit=FAST)
+        super().__init__(gh.repo, gh.bot_token, rate_limit=FAST, **gh.client_options())
         self.listed, self.go = listed, go
 
     def list_comments(self, number: int, *, since: str | None = None) -> Listing:

@@ -336,7 +336,7 @@ def test_comment_arriving_during_the_run_is_processed_by_it(repo: GitHubEmulator
             return answer
 
     with CommentWhileWriting(
-        repo.repo, repo.bot_token, api_url=repo.url, rate_limit=FAST
+        repo.repo, repo.bot_token, rate_limit=FAST, **repo.client_options()
     ) as transport:
         report = process_issue(transport, CONFIG, number)
 

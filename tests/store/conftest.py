@@ -7,8 +7,8 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx2
 import pytest
-import requests
 
 from gh_store.client import GitHubStore
 from gh_store.core.config import RateLimitConfig, RetryConfig, StoreConfig
@@ -22,7 +22,7 @@ FAST = dataclasses.replace(
 )
 
 MakeStore = Callable[..., GitHubStore]
-Call = Callable[..., requests.Response]
+Call = Callable[..., httpx2.Response]
 
 
 @pytest.fixture
@@ -34,7 +34,8 @@ def make_store(gh: GitHubEmulator) -> Iterator[MakeStore]:
     def make(token: Any = sentinel, **kwargs: Any) -> GitHubStore:
         kwargs.setdefault("config", FAST)
         chosen = gh.owner_token if token is sentinel else token
-        store = GitHubStore(chosen, gh.repo, api_url=gh.url, **kwargs)
+        options = {**gh.client_options(), **kwargs}
+        store = GitHubStore(chosen, gh.repo, **options)
         made.append(store)
         return store
 
@@ -52,11 +53,12 @@ def store(make_store: MakeStore) -> GitHubStore:
 @pytest.fixture
 def call(gh: GitHubEmulator) -> Iterator[Call]:
     """``call(method, path, token, json=None)``: one raw request to ``gh`` as ``token``."""
-    session = requests.Session()
+    options = gh.client_options()
+    session = httpx2.Client(base_url=options["api_url"], transport=options["http_transport"])
 
-    def _call(method: str, path: str, token: str, json: Any = None) -> requests.Response:
+    def _call(method: str, path: str, token: str, json: Any = None) -> httpx2.Response:
         headers = {"Authorization": f"token {token}"}
-        response = session.request(method, gh.url + path, json=json, headers=headers, timeout=10)
+        response = session.request(method, path, json=json, headers=headers, timeout=10)
         assert response.status_code < 300, response.text
         return response
 

@@ -43,13 +43,13 @@ def test_writing_without_a_token_fails_before_any_request(
 
 def test_a_private_repository_without_a_token_says_so() -> None:
     with GitHubEmulator(repo="octo/secret", private=True) as gh:
-        store = GitHubStore(None, gh.repo, config=FAST, api_url=gh.url)
+        store = GitHubStore(None, gh.repo, config=FAST, **gh.client_options())
         with pytest.raises(AuthError, match="private and this caller may not read it"):
             store.get("alpha")
         with pytest.raises(AuthError, match="pass a token"):
             list(store.list_all())
         store.close()
-        with GitHubStore(gh.owner_token, gh.repo, config=FAST, api_url=gh.url) as owner:
+        with GitHubStore(gh.owner_token, gh.repo, config=FAST, **gh.client_options()) as owner:
             assert owner.create("alpha", {"v": 1}).data == {"v": 1}
 
 

@@ -335,7 +335,7 @@ def test_constructing_a_store_changes_no_logging(make_store: MakeStore) -> None:
 
 
 def test_constructing_a_store_makes_no_request(gh: GitHubEmulator) -> None:
-    GitHubStore(gh.owner_token, gh.repo, config=FAST, api_url=gh.url).close()
+    GitHubStore(gh.owner_token, gh.repo, config=FAST, **gh.client_options()).close()
     assert gh.count() == 0
 
 

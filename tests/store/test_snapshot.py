@@ -130,6 +130,7 @@ def test_a_previous_snapshot_that_cannot_be_refreshed_is_taken_whole(
     assert set(store.snapshot(previous=previous)["objects"]) == {"a"}
 
 
+@pytest.mark.http  # runs a process, which reaches the emulator over HTTP
 def test_the_cli_refreshes_the_snapshot_its_file_holds(
     gh: GitHubEmulator, store: GitHubStore, tmp_path: Path
 ) -> None:

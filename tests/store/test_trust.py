@@ -63,7 +63,7 @@ def test_a_read_only_collaborators_labelled_issue_is_refused_by_every_reader(
 ) -> None:
     # COLLABORATOR by association, yet no write access: not the store's object.
     rita = gh.token_for("rita", permission=role)
-    with GitHubStore(rita, gh.repo, api_url=gh.url, config=FAST) as as_rita:
+    with GitHubStore(rita, gh.repo, config=FAST, **gh.client_options()) as as_rita:
         number = int(
             as_rita.transport.create_issue(title="Stored Object: thing", body="{}", labels=[])[
                 "number"
@@ -88,3 +88,40 @@ def test_a_create_whose_labels_github_dropped_fails_clearly(
         tom.create("thing", {"v": 1})
     (issue,) = make_store().transport.list_issues(labels=[])
     assert issue["state"] == "closed" and issue["labels"] == []
+
+
+# --- organization members whose membership is private (issue 9.11) ---------------------------
+
+
+def test_a_private_org_member_with_write_through_a_team_is_trusted_everywhere(
+    gh: GitHubEmulator, make_store: MakeStore
+) -> None:
+    # GitHub shows such a member as CONTRIBUTOR, although the permission API says write.
+    pat = gh.add_org_member("pat", permission="write", public=False)
+    as_pat = make_store(token=pat)
+    number = as_pat.create("thing", {"v": 1}).meta.issue_number
+    assert gh.issue(number)["author_association"] == "CONTRIBUTOR"
+    as_pat.update("thing", {"v": 2})
+    assert gh.comments(number)[-1]["author_association"] == "CONTRIBUTOR"
+
+    owner = make_store()
+    assert owner.get("thing").data == {"v": 1}  # readers accept her object
+    report = owner.process_updates(number)  # the processor applies her update
+    assert [o.author for o in report.applied] == ["pat"]
+    assert [o.meta.object_id for o in owner.list_all()] == ["thing"]
+
+
+@pytest.mark.parametrize("public", [True, False])
+def test_an_org_member_with_only_read_access_is_trusted_nowhere(
+    gh: GitHubEmulator, make_store: MakeStore, public: bool
+) -> None:
+    # MEMBER (public membership) by association, yet only read access: not trusted either.
+    reader = gh.add_org_member("mo", permission="read", public=public)
+    number = make_store().create("thing", {"v": 1}).meta.issue_number
+    make_store(token=reader).transport.create_comment(number, '{"v": 666}')
+    make_store().transport.update_issue(number, state="open")
+    expected = "MEMBER" if public else "CONTRIBUTOR"
+    assert gh.comments(number)[-1]["author_association"] == expected
+    report = make_store().process_updates(number)
+    assert [(o.author, o.status) for o in report.outcomes] == [("mo", "untrusted")]
+    assert make_store().get("thing").data == {"v": 1}

@@ -84,6 +84,7 @@ def test_a_closed_object_returns_at_once_for_one_read(
     assert [r.method for r in gh.requests] == ["GET"]  # the issue, by its known number
 
 
+@pytest.mark.http  # runs a process, which reaches the emulator over HTTP
 def test_the_cli_update_waits(
     gh: GitHubEmulator, make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -86,7 +86,7 @@ def run_schedule(gh: GitHubEmulator, seed: int, steps: int = 60) -> dict[str, in
     gh.use_ticking_clock(start=1_700_000_000)
     tokens = {"octo": gh.owner_token, "alice": gh.token_for("alice", "write")}
     tokens |= {"rita": gh.token_for("rita", "read"), "mallory": gh.token_for("mallory", None)}
-    with GitHubStore(gh.owner_token, gh.repo, api_url=gh.url, config=CONFIG) as owner:
+    with GitHubStore(gh.owner_token, gh.repo, config=CONFIG, **gh.client_options()) as owner:
         number = owner.create("x", dict(BASE)).meta.issue_number
     world = World(gh, number, rng, tokens, {login: [] for login in tokens})
     processors: list[Run] = []
@@ -139,7 +139,8 @@ class Run:
 
 
 def _processor(world: World, rate: float) -> Run:
-    lossy = LossyTransport(httpx2.HTTPTransport(), world.rng, rate)
+    inner = world.gh.client_options()["http_transport"] or httpx2.HTTPTransport()
+    lossy = LossyTransport(inner, world.rng, rate)
     transport = GhApiTransport(
         world.gh.repo,
         world.gh.bot_token,
@@ -207,7 +208,8 @@ def _note(world: World, comment_id: int, text: str) -> None:
 
 
 def _call(world: World, actor: str, method: str, path: str, body: Any = None) -> Any:
-    with httpx2.Client(base_url=world.gh.url) as client:
+    options = world.gh.client_options()
+    with httpx2.Client(base_url=options["api_url"], transport=options["http_transport"]) as client:
         answer = client.request(
             method,
             f"/repos/{world.gh.repo}{path}",
@@ -253,6 +255,6 @@ def _check(world: World) -> None:
             )
         else:  # an outsider's comment that was chat at some time: at most the untrusted mark
             assert set(marks) <= {"eyes"} and len(marks) <= 1, f"comment {cid}: marks {marks}"
-    with GitHubStore(gh.owner_token, gh.repo, api_url=gh.url, config=CONFIG) as reader:
+    with GitHubStore(gh.owner_token, gh.repo, config=CONFIG, **gh.client_options()) as reader:
         check = reader.verify_history("x")
         assert check.ok, f"verify_history: {check.problems}"

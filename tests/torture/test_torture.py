@@ -24,7 +24,7 @@ SEEDS = [int(ONLY)] if ONLY else list(range(FIRST_SEED, FIRST_SEED + COUNT))
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_schedule_converges_to_the_serial_fold(seed: int) -> None:
-    with GitHubEmulator(repo="octo/store") as gh:
+    with GitHubEmulator(repo="octo/store", serve=False) as gh:  # in-process: no socket
         counts = run_schedule(gh, seed)
     assert counts["runs"] >= 0 and counts["requests"] > 0
 
@@ -33,7 +33,7 @@ def test_the_schedules_really_overlap_and_crash() -> None:
     # Over the quick set, runs overlapped and died: the property was tried where it is hard.
     crashed = runs = 0
     for seed in range(8):
-        with GitHubEmulator(repo="octo/store") as gh:
+        with GitHubEmulator(repo="octo/store", serve=False) as gh:
             counts = run_schedule(gh, seed)
         crashed, runs = crashed + counts["crashed"], runs + counts["runs"]
     assert runs >= 8 and crashed >= 2, (runs, crashed)

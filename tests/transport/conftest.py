@@ -56,7 +56,7 @@ def make(gh: GitHubEmulator, fake_time: FakeTime) -> Iterator[MakeTransport]:
 
     def build(token: Any = "owner", **kwargs: Any) -> GhApiTransport:
         options: dict[str, Any] = {
-            "api_url": gh.url,
+            **gh.client_options(),
             "retries": RetryConfig(max_attempts=3, backoff_factor=1.0),
             "rate_limit": RateLimitConfig(max_requests_per_hour=0, min_write_interval=0),
             "sleep": fake_time.sleep,

@@ -36,7 +36,7 @@ def test_resolve_api_url_prefers_argument_then_env_then_default(
 @pytest.mark.parametrize("repo", ["octo", "octo/store/extra", "/store", "octo/", "", "o c/s"])
 def test_repo_must_be_owner_slash_name(repo: str, gh: GitHubEmulator) -> None:
     with pytest.raises(ConfigurationError, match="owner/name"):
-        GhApiTransport(repo, "t", api_url=gh.url)
+        GhApiTransport(repo, "t", **gh.client_options())
     assert gh.requests == []
 
 
@@ -184,7 +184,7 @@ def test_get_permission_of_strangers(store: GhApiTransport, gh: GitHubEmulator) 
 def test_get_permission_of_stranger_on_private_repo() -> None:
     with GitHubEmulator(repo="octo/secret", private=True) as gh:
         gh.token_for("stranger", permission=None)
-        with GhApiTransport("octo/secret", gh.owner_token, api_url=gh.url) as store:
+        with GhApiTransport("octo/secret", gh.owner_token, **gh.client_options()) as store:
             assert store.get_permission("stranger") == "none"
             assert store.get_permission("octo") == "admin"
 

@@ -93,6 +93,7 @@ def test_dropped_connection_then_success(
     assert [r.status for r in gh.requests] == [0, 200]
 
 
+@pytest.mark.http  # a timeout needs a socket to wait on
 def test_timeout_then_success(
     make: MakeTransport, gh: GitHubEmulator, fake_time: FakeTime, number: int
 ) -> None:

@@ -1,0 +1,64 @@
+"""The harness end to end with this gh-store's driver: what ``make bench`` measures, small.
+
+The driver runs as ``make bench`` runs it (a process of its own, started through bench.launch),
+against a fresh emulator. Request counts are deterministic, so they are asserted exactly: they are
+the client's as of this commit (``GitHubStore.create`` says "Four requests"; processing costs
+``N + ceil(N/100) + A + 4`` at most, README), which a full ``make bench`` puts in
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.client_ops import run_client_ops
+from bench.drivers import Implementation
+from bench.processing import run_processing
+from bench.workloads import Workload
+
+OURS = Implementation("ours", Path(sys.executable), "bench.drive_ours")
+
+
+@pytest.mark.parametrize(
+    ("workload", "reads", "writes"),
+    [
+        # the issue, one page of comments, the last look for late comments; the body, one +1
+        (Workload(1), 3, 2),
+        # after an earlier run the comments are listed `since` it, and the last comment it
+        # marked is confirmed by its reactions: one read more, whatever the history
+        (Workload(2, applied=3), 4, 3),
+    ],
+    ids=lambda value: value.name if isinstance(value, Workload) else None,
+)
+def test_processing_through_the_harness(
+    workload: Workload, reads: int, writes: int, tmp_path: Path
+) -> None:
+    result = run_processing(
+        OURS,
+        workload,
+        "off",
+        log_path=tmp_path / "ours.log",
+        config_path=tmp_path / "unused-by-ours.yml",
+    )
+    assert result.correct, result.problem
+    assert result.marked == workload.pending
+    assert (result.reads, result.writes) == (reads, writes)
+    assert result.implementation == "ours"
+    assert result.workload == workload.name
+
+
+def test_client_operations_through_the_harness(tmp_path: Path) -> None:
+    results = run_client_ops(
+        OURS, 2, log_path=tmp_path / "ours.log", config_path=tmp_path / "unused-by-ours.yml"
+    )
+    counts = {r.operation: (r.repeats, r.reads, r.writes, r.problem, r.note) for r in results}
+    assert counts == {
+        # is the id free, create, look again for a racing create of the same id; close
+        "create": (2, [2, 2], [2, 2], "", ""),
+        "get": (2, [1, 1], [0, 0], "", ""),
+        "update": (2, [0, 0], [2, 2], "", ""),
+    }
+    assert all(r.median_seconds is not None and r.median_seconds > 0 for r in results)
