@@ -15,8 +15,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx2
 import pytest
-import requests
 
 from gh_store.client import GitHubStore
 from gh_store.core.body import BodyMeta, IssueBody, encode_body
@@ -24,7 +24,7 @@ from gh_store.core.exceptions import ConfigurationError, ObjectNotFound
 from gh_store.emulator import GitHubEmulator
 from gh_store.transport.rest import GhApiTransport
 
-from .conftest import FAST, Call, MakeStore
+from .conftest import Call, MakeStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,11 +34,12 @@ def counted(gh: GitHubEmulator) -> Callable[..., int]:
     """``counted(token=owner)``: requests the emulator has counted against the token so far."""
 
     def count(token: str | None = None) -> int:
-        answer = requests.get(
-            f"{gh.url}/rate_limit",
-            headers={"Authorization": f"token {token or gh.owner_token}"},
-            timeout=10,
-        )
+        options = gh.client_options()
+        transport = options["http_transport"]
+        with httpx2.Client(base_url=options["api_url"], transport=transport) as http:
+            answer = http.get(
+                "/rate_limit", headers={"Authorization": f"token {token or gh.owner_token}"}
+            )
         return int(answer.json()["resources"]["core"]["used"])
 
     return count
@@ -59,17 +60,16 @@ def statuses(gh: GitHubEmulator) -> list[int]:
 
 
 def test_twenty_gets_of_an_unchanged_object_cost_one_counted_request(
-    gh: GitHubEmulator, store: GitHubStore, counted: Callable[..., int]
+    gh: GitHubEmulator, store: GitHubStore, make_store: MakeStore, counted: Callable[..., int]
 ) -> None:
     store.create("alpha", {"v": 1})
-    reader = GitHubStore(gh.owner_token, gh.repo, api_url=gh.url, config=FAST)
+    reader = make_store()
     gh.clear_requests()
     before = counted()
     objects = [reader.get("alpha") for _ in range(20)]
     assert counted() - before == 1
     assert statuses(gh) == [200] + [304] * 19
     assert all(obj == objects[0] for obj in objects) and objects[0].data == {"v": 1}
-    reader.close()
 
 
 def test_without_the_cache_each_get_is_counted(
@@ -231,6 +231,7 @@ def test_another_token_over_the_same_directory_pays_its_own_reads(
     assert counted(alice) - before == 1
 
 
+@pytest.mark.http  # runs a process, which reaches the emulator over HTTP
 def test_a_second_process_over_the_same_directory_pays_nothing(
     gh: GitHubEmulator, store: GitHubStore, tmp_path: Path, counted: Callable[..., int]
 ) -> None:
@@ -272,7 +273,7 @@ def test_cache_dir_with_a_transport_of_ones_own_is_refused(
     gh: GitHubEmulator, tmp_path: Path
 ) -> None:
     with (
-        GhApiTransport(gh.repo, gh.owner_token, api_url=gh.url) as transport,
+        GhApiTransport(gh.repo, gh.owner_token, **gh.client_options()) as transport,
         pytest.raises(ConfigurationError, match="cache_dir"),
     ):
         GitHubStore(gh.owner_token, gh.repo, transport=transport, cache_dir=tmp_path)

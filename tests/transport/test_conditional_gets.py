@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx2
 import pytest
-import requests
 
 from gh_store.core.config import RateLimitConfig
 from gh_store.core.exceptions import GitHubAPIError
@@ -26,11 +25,22 @@ from gh_store.transport.rest import GhApiTransport
 from .conftest import FakeTime, MakeTransport, R
 
 
+def raw(gh: GitHubEmulator, method: str, path: str, **kwargs: Any) -> httpx2.Response:
+    """One request to the emulator as its owner, past the transport (in-process or served)."""
+    options = gh.client_options()
+    with httpx2.Client(base_url=options["api_url"], transport=options["http_transport"]) as http:
+        answer = http.request(
+            method, path, headers={"Authorization": f"token {gh.owner_token}"}, **kwargs
+        )
+    assert answer.status_code < 300, answer.text
+    return answer
+
+
 def counted(gh: GitHubEmulator, token: str) -> int:
     """Requests GitHub (the emulator) has counted against ``token`` this hour."""
-    answer = requests.get(
-        f"{gh.url}/rate_limit", headers={"Authorization": f"token {token}"}, timeout=10
-    )
+    options = gh.client_options()
+    with httpx2.Client(base_url=options["api_url"], transport=options["http_transport"]) as http:
+        answer = http.get("/rate_limit", headers={"Authorization": f"token {token}"})
     return int(answer.json()["resources"]["core"]["used"])
 
 
@@ -39,13 +49,7 @@ def statuses(gh: GitHubEmulator) -> list[int]:
 
 
 def patch_issue(gh: GitHubEmulator, number: int, **fields: Any) -> None:
-    answer = requests.patch(
-        f"{gh.url}{R}/issues/{number}",
-        json=fields,
-        headers={"Authorization": f"token {gh.owner_token}"},
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text
+    raw(gh, "PATCH", f"{R}/issues/{number}", json=fields)
 
 
 # --- one object ---------------------------------------------------------------------------------
@@ -142,11 +146,7 @@ def test_a_listing_sees_a_new_item_and_a_deleted_one(
     assert [c["id"] for c in store.list_comments(number).items] == ids
     new = gh.seed_comment(number, "c3")
     assert [c["id"] for c in store.list_comments(number).items] == [*ids, new]
-    requests.delete(
-        f"{gh.url}{R}/issues/comments/{ids[1]}",
-        headers={"Authorization": f"token {gh.owner_token}"},
-        timeout=10,
-    ).raise_for_status()
+    raw(gh, "DELETE", f"{R}/issues/comments/{ids[1]}")
     assert [c["id"] for c in store.list_comments(number).items] == [ids[0], ids[2], new]
     assert [c["id"] for c in store.list_comments(number).items] == [ids[0], ids[2], new]
     assert statuses(gh)[-1] == 304
