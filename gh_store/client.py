@@ -79,6 +79,10 @@ class GitHubStore:
     (default ``~/.config/gh-store/config.yml``, the defaults when missing); relative paths are read
     from ``base_dir``, else ``$GITHUB_WORKSPACE``, else the current directory. ``transport``
     replaces the REST transport (tests, other clients). No request is made here.
+
+    Reads are conditional requests: an answer GitHub confirms unchanged (``304``) costs no rate
+    limit. Answers are kept in memory, or with ``cache_dir`` in that directory, so later runs of a
+    script share them; ``cache=False`` keeps none.
     """
 
     def __init__(
@@ -94,6 +98,8 @@ class GitHubStore:
         transport: GitHubTransport | None = None,
         http_transport: httpx2.BaseTransport | None = None,
         max_concurrent_updates: int | None = None,
+        cache: bool = True,
+        cache_dir: Path | str | None = None,
     ) -> None:
         token, repo = _arguments_in_order(token, repo)
         if max_concurrent_updates is not None and max_concurrent_updates < 1:
@@ -108,6 +114,8 @@ class GitHubStore:
             base_dir=base_dir,
             transport=transport,
             http_transport=http_transport,
+            cache=cache,
+            cache_dir=cache_dir,
         )
         self.config: StoreConfig = built.config
         self.schema: ObjectSchema | None = built.schema

@@ -3,8 +3,8 @@
 Paths are resolved against one base directory, documented in docs/client.md: the ``base_dir``
 given, else ``$GITHUB_WORKSPACE`` (the repository's checkout in a workflow, where the action and
 workflow steps run), else the current directory. That applies to the config file's path, to
-``store.schema`` and to a schema path given directly. Nothing here configures logging: programs do
-(``gh_store.logs``); a library constructor changes no global state.
+``store.schema``, to a schema path given directly and to ``cache_dir``. Nothing here configures
+logging: programs do (``gh_store.logs``); a library constructor changes no global state.
 """
 
 from __future__ import annotations
@@ -114,6 +114,8 @@ def setup(
     base_dir: Path | str | None = None,
     transport: GitHubTransport | None = None,
     http_transport: httpx2.BaseTransport | None = None,
+    cache: bool = True,
+    cache_dir: Path | str | None = None,
 ) -> StoreSetup:
     """Resolve config, schema and transport; check all of them before any request.
 
@@ -121,6 +123,8 @@ def setup(
     ``user_config`` (the action passes False: a job reads only what the workflow names).
     ``schema`` wins over ``store.schema``. ``transport`` replaces the REST transport, else one is
     built (over ``http_transport`` when given: the emulator's in-process transport in tests).
+    That transport keeps GET answers for conditional requests (``transport/cache.py``): in memory,
+    or in ``cache_dir`` across processes; ``cache=False`` keeps none.
     """
     base = base_directory(base_dir)
     if config is None:
@@ -132,9 +136,15 @@ def setup(
         schema = load_schema(schema, base_dir=base)
     elif schema is None and config.schema is not None:
         schema = load_schema(config.schema, base_dir=base)
+    if transport is not None and cache_dir is not None:
+        raise ConfigurationError("cache_dir applies to the transport gh-store builds, not to yours")
     if transport is None:
+        from .transport.cache import DiskCache
         from .transport.rest import GhApiTransport  # ghapi and httpx2: only where requests go
 
+        kept = (
+            DiskCache(_resolve(cache_dir, base_dir)) if cache and cache_dir is not None else cache
+        )
         transport = GhApiTransport(
             repo,
             token,
@@ -142,6 +152,7 @@ def setup(
             retries=config.retries,
             rate_limit=config.rate_limit,
             http_transport=http_transport,
+            cache=kept,
         )
     return StoreSetup(config=config, schema=schema, transport=transport)
 

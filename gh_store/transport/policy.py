@@ -8,7 +8,8 @@ so every branch here is tested from a table (``tests/transport/test_policy.py``)
 
 The rules (GitHub's documented behaviour, see ../shared/GITHUB-FACTS.md):
 
-* 2xx, and statuses the caller expects (a 404 meaning "none"), are done.
+* 2xx, statuses the caller expects (a 404 meaning "none"), and ``304 Not Modified`` to a
+  conditional GET (the adapter answers from its stored copy, ``cache.py``) are done.
 * No answer, or 5xx: retry after ``Retry-After`` or exponential backoff. A write's outcome is then
   unknown: before sending it again, look whether it happened (``recover``).
 * 429, or 403 saying "rate limit" (or with the limit at 0, or a ``Retry-After``): wait as GitHub
@@ -40,6 +41,7 @@ __all__ = [
     "blocked_error",
     "decide",
     "github_message",
+    "no_answer",
     "pacing_delay",
     "reset_wait",
     "retry_after",
@@ -71,6 +73,7 @@ class Attempt:
     repo: str = ""
     api_url: str = ""
     has_token: bool = True
+    conditional: bool = False  # a stored answer went with the request: a 304 confirms it
 
     @property
     def write(self) -> bool:
@@ -104,7 +107,7 @@ Decision = Done | Retry | Fail
 
 def decide(a: Attempt, backoff_factor: float) -> Decision:
     """What to do after attempt ``a``; ``backoff_factor`` seconds: attempt k waits f*2**(k-1)."""
-    if 0 < a.status < 300 or a.status in a.ok:
+    if 0 < a.status < 300 or a.status in a.ok or (a.status == 304 and a.conditional):
         return Done()
     limited = a.status == 429 or (a.status == 403 and _is_rate_limit(a.message, a.headers))
     if a.status == 0 or a.status >= 500:
@@ -179,6 +182,12 @@ def retry_after(value: str | None, now: float) -> float | None:
         return max(0.0, parsedate_to_datetime(value).timestamp() - now)
     except (TypeError, ValueError):
         return None
+
+
+def no_answer(error: BaseException) -> str:
+    """What to say when no answer came (a refused, dropped or timed-out connection)."""
+    text, kind = str(error), type(error).__name__
+    return f"no answer from GitHub ({kind}: {text})" if text else f"no answer from GitHub ({kind})"
 
 
 def github_message(body: Any) -> str:

@@ -8,7 +8,8 @@ Requests go through ``ghapi.core.GhSyncTransport`` (ghapi as shipped, built dire
 status, headers and plain JSON (ghapi's decoded ``AttrDict``/``L`` and its hidden status do not
 serve: 201 vs 200 matters for reactions). Error answers come out of it as
 ``httpx2.HTTPStatusError`` and connection failures as ``httpx2.RequestError``. ``http_transport``
-replaces the network under httpx2 (the emulator's in-process transport, in tests).
+replaces the network under httpx2 (the emulator's in-process transport, in tests). GETs go out
+conditional, and a 304 brings back the answer GitHub confirmed (``cache.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -30,6 +30,7 @@ from gh_store.core.config import RateLimitConfig, RetryConfig
 from gh_store.core.exceptions import AccessDeniedError, AuthError, GitHubAPIError
 from gh_store.core.needs import Commit, Listing
 
+from .cache import ConditionalGets, ResponseCache, from_store
 from .commit import commit_in_order
 from .credentials import check_repository, check_token, resolve_api_url
 from .paging import PageWalk
@@ -41,9 +42,11 @@ from .policy import (
     blocked_error,
     decide,
     github_message,
+    no_answer,
     pacing_delay,
     reset_wait,
 )
+from .recovery import listed_since, made_by_this_request
 
 __all__ = ["GhApiTransport"]
 
@@ -51,7 +54,6 @@ log = logging.getLogger("gh_store.transport")
 
 _HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
 _WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
-_SKEW = 10.0  # tolerated clock difference with GitHub when matching a lost create
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 _UNKNOWN = object()
 
@@ -68,7 +70,7 @@ class GhApiTransport:
 
     ``sleep``, ``clock`` (monotonic seconds) and ``wall_clock`` (epoch seconds) are injectable so
     tests run instantly and can assert every wait. ``requests_made`` counts HTTP requests sent,
-    retries and look-ups included. Call :meth:`close` (or use it as a context manager).
+    retries, look-ups and 304s included. Call :meth:`close` (or use it as a context manager).
     """
 
     def __init__(
@@ -84,6 +86,7 @@ class GhApiTransport:
         wall_clock: Callable[[], float] = time.time,
         timeout: float = 30.0,
         http_transport: httpx2.BaseTransport | None = None,
+        cache: ResponseCache | bool = True,  # GET answers kept; True: in memory; False: none
     ) -> None:
         self.repo = check_repository(repo)
         self.owner = self.repo.split("/")[0]
@@ -92,11 +95,8 @@ class GhApiTransport:
         self.has_token = token is not None
         self.requests_made = 0
         self.rate_remaining: int | None = None
-        self._retries = retries
-        self._rate = rate_limit
-        self._sleep = sleep
-        self._clock = clock
-        self._wall_clock = wall_clock
+        self._retries, self._rate = retries, rate_limit
+        self._sleep, self._clock, self._wall_clock = sleep, clock, wall_clock
         self._base = f"/repos/{self.repo}"
         headers = {"Authorization": f"token {token}"} if token else {}
         http = GhSyncTransport(timeout=timeout, base_headers=headers)  # type: ignore[no-untyped-call]
@@ -106,7 +106,7 @@ class GhApiTransport:
         http.client = httpx2.Client(
             timeout=timeout, follow_redirects=True, transport=http_transport
         )
-        self._http: Any = http
+        self._http: Any = ConditionalGets(http, cache, token)
         self._sent: deque[float] = deque(maxlen=max(rate_limit.max_requests_per_hour, 1))
         self._last_write: float | None = None
         self._blocked_until: float | None = None  # clock() time when the primary limit resets
@@ -157,13 +157,10 @@ class GhApiTransport:
         started = self._wall_clock()
 
         def already_created() -> dict[str, Any] | None:
-            recent = self.list_issues(labels=labels, since=_iso(started - _SKEW))
-            for issue in recent.items:
-                if (
-                    issue.get("title") == title
-                    and issue.get("body") == body
-                    and self._created_since(issue, started)
-                    and self._is_mine(issue)
+            expected = {"title": title, "body": body}
+            for issue in self.list_issues(labels=labels, since=listed_since(started)):
+                if made_by_this_request(
+                    issue, expected, started=started, own_login=self.own_login()
                 ):
                     return dict(issue)
             return None
@@ -196,12 +193,11 @@ class GhApiTransport:
 
         def already_created() -> dict[str, Any] | None:
             # Only a comment this token wrote: an identical one from anyone else is not ours.
-            for comment in self.list_comments(number, since=_iso(started - _SKEW)).items:
-                if (
-                    comment.get("body") == body
-                    and self._created_since(comment, started)
-                    and self._is_mine(comment)
-                ):
+            for comment in self.list_comments(number, since=listed_since(started)):
+                mine = made_by_this_request(
+                    comment, {"body": body}, started=started, own_login=self.own_login()
+                )
+                if mine:
                     return dict(comment)
             return None
 
@@ -247,20 +243,6 @@ class GhApiTransport:
                 str(body["login"]) if answer.status == 200 and "login" in body else None
             )
         return self._own_login  # type: ignore[no-any-return]
-
-    def _is_mine(self, item: Mapping[str, Any]) -> bool:
-        user = item.get("user") or {}
-        mine = self.own_login()
-        if mine is None:
-            return bool(user.get("type") == "Bot")
-        return str(user.get("login", "")).casefold() == mine.casefold()
-
-    def _created_since(self, item: Mapping[str, Any], started: float) -> bool:
-        try:
-            created = datetime.fromisoformat(str(item["created_at"]).replace("Z", "+00:00"))
-        except (KeyError, ValueError):
-            return False
-        return created.timestamp() >= started - _SKEW
 
     # --- listings ------------------------------------------------------------------------------
 
@@ -334,7 +316,7 @@ class GhApiTransport:
             answer = self._send(method, url, path, query, data)
             headers: Mapping[str, str] = {}
             if isinstance(answer, httpx2.RequestError):
-                status, body, message = 0, None, _no_answer(answer)
+                status, body, message = 0, None, no_answer(answer)
             else:
                 status, headers = answer.status_code, answer.headers
                 body = _decode(answer)
@@ -361,6 +343,7 @@ class GhApiTransport:
                     repo=self.repo,
                     api_url=self.api_url,
                     has_token=self.has_token,
+                    conditional=from_store(answer),
                 ),
                 self._retries.backoff_factor,
             )
@@ -412,8 +395,6 @@ class GhApiTransport:
         data: dict[str, Any] | None,
     ) -> httpx2.Response | httpx2.RequestError:
         now = self._clock()
-        if self._rate.max_requests_per_hour:
-            self._sent.append(now)
         if method in _WRITES:
             self._last_write = now
         self.requests_made += 1
@@ -427,7 +408,9 @@ class GhApiTransport:
             answer = exc.response
         except httpx2.RequestError as exc:
             answer = exc
-        status = _no_answer(answer) if isinstance(answer, Exception) else answer.status_code
+        status = no_answer(answer) if isinstance(answer, Exception) else answer.status_code
+        if self._rate.max_requests_per_hour and status != 304:  # GitHub does not count a 304
+            self._sent.append(now)
         elapsed = (time.perf_counter() - started) * 1000
         log.debug("%s %s -> %s in %.0f ms", method, path, status, elapsed)
         return answer
@@ -447,13 +430,3 @@ def _int(text: str | None, default: int | None) -> int | None:
         return int(text) if text is not None else default
     except ValueError:
         return default
-
-
-def _no_answer(error: BaseException) -> str:
-    text = str(error)
-    kind = type(error).__name__
-    return f"no answer from GitHub ({kind}: {text})" if text else f"no answer from GitHub ({kind})"
-
-
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
