@@ -19,6 +19,7 @@ from typing import Any
 
 from .body import BodyMeta
 from .config import StoreConfig
+from .exceptions import GitHubAPIError
 from .needs import Flow, Listing, ListReactions, StoreReacted
 from .planner import Mark, comment_id
 from .trust import any_trusted, login_of
@@ -45,7 +46,13 @@ def marked_by_trusted_user(
     """Whether a trusted user placed a ``content`` reaction on ``comment``."""
     if reaction_count(comment, content) == 0:
         return False  # no such reaction at all: nothing to ask
-    listing: Listing = yield ListReactions(comment_id(comment), content)
+    return (yield from _reacted_by_trusted(comment_id(comment), content, config, owner, roles))
+
+
+def _reacted_by_trusted(
+    cid: int, content: str, config: StoreConfig, owner: str, roles: MutableMapping[str, str]
+) -> Flow[bool]:
+    listing: Listing = yield ListReactions(cid, content)
     reactors = [login_of(r) for r in listing.items if r.get("content", content) == content]
     return (yield from any_trusted(reactors, config, owner, roles))
 
@@ -57,23 +64,59 @@ def owed_marks(
     owner: str,
     roles: MutableMapping[str, str],
 ) -> Flow[tuple[Mark, ...]]:
-    """The previous run's recorded marks, if its newest one is not on its comment (it crashed).
+    """The previous run's recorded marks, if it crashed before placing them all.
 
-    The marks are placed in order with the recorded ones last, so the newest recorded mark present
-    means every one was placed. Its comment is listed (the metadata's ``since`` is its time); if it
-    is gone, nothing is owed.
+    The marks are placed in order with the recorded ones last, so the newest recorded mark that is
+    still on a comment means every one before it was placed. That is normally the newest one, and
+    its comment is listed (the metadata's ``since`` is its time): one look. But its comment can be
+    deleted (an outsider may delete their own comment at any time), and a mark on a deleted comment
+    proves nothing, so the next older recorded mark decides, asked directly (its comment may be
+    older than the listing). Nothing is owed only when the deciding mark is present, or when every
+    marked comment is gone.
     """
-    if not meta.marks:
-        return ()
-    newest_id, content = meta.marks[-1]
-    for comment in comments:
-        if comment_id(comment) == newest_id:
-            if reaction_count(comment, content) and (yield StoreReacted(newest_id, content)):
-                return ()  # this token placed it itself (GraphQL says so for free)
-            if (yield from marked_by_trusted_user(comment, content, config, owner, roles)):
-                return ()
-            return tuple(Mark(cid, mark) for cid, mark in meta.marks)
+    listed = {comment_id(c): c for c in comments}
+    newest = True
+    for cid, content in reversed(meta.marks):
+        comment = listed.get(cid)
+        if comment is not None:
+            placed = yield from _placed_on_listed(comment, content, config, owner, roles)
+        elif newest:
+            placed = None  # listed from its own time, so not listed means deleted
+        else:
+            placed = yield from _placed_on_unlisted(cid, content, config, owner, roles)
+        newest = False
+        if placed is None:
+            continue  # the comment is gone: the next older mark decides
+        return () if placed else tuple(Mark(mark_id, mark) for mark_id, mark in meta.marks)
     return ()
+
+
+def _placed_on_listed(
+    comment: Mapping[str, Any],
+    content: str,
+    config: StoreConfig,
+    owner: str,
+    roles: MutableMapping[str, str],
+) -> Flow[bool]:
+    if reaction_count(comment, content) and (yield StoreReacted(comment_id(comment), content)):
+        return True  # this token placed it itself (GraphQL says so for free)
+    return (yield from marked_by_trusted_user(comment, content, config, owner, roles))
+
+
+def _placed_on_unlisted(
+    cid: int,
+    content: str,
+    config: StoreConfig,
+    owner: str,
+    roles: MutableMapping[str, str],
+) -> Flow[bool | None]:
+    """Whether a trusted user placed ``content`` on comment ``cid``; None if it is deleted."""
+    try:
+        return (yield from _reacted_by_trusted(cid, content, config, owner, roles))
+    except GitHubAPIError as exc:
+        if exc.status in (404, 410):
+            return None
+        raise
 
 
 def legacy_baseline(

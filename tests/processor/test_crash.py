@@ -190,3 +190,31 @@ def test_an_outsiders_reaction_on_the_newest_applied_comment_does_not_hide_a_cra
             crashed.gh.owner_token, crashed.gh.repo, config=CONFIG, **crashed.gh.client_options()
         ) as store:
             assert store.verify_history("x").ok
+
+
+# --- a deleted comment cannot hide owed marks (found by `make torture`, seed 506) --------------
+
+
+@pytest.mark.parametrize("placed", range(5), ids=lambda k: f"{k} of 5 marks placed")
+def test_deleting_the_newest_marked_comment_does_not_hide_a_crash(placed: int) -> None:
+    """The run dies after its write, having placed only some marks; then the outsider whose
+    comment carries the newest recorded mark deletes it. That mark can no longer say whether
+    the run finished, so the next older one (on a comment no longer listed) decides."""
+    for crashed in scene():
+        late = crashed.gh.seed_comment(crashed.number, '{"a": 7}', user="rita")
+        crashed.gh.inject(status=503, method="POST", path=r"/reactions$", skip=placed, times=10)
+        run_failing(crashed)
+        crashed.gh.clear_faults()
+        assert stored(crashed.gh, crashed.number).meta.marks[-1] == (late, "eyes")
+        crashed.gh.delete_comment(late)
+
+        run(crashed)
+
+        gh, number = crashed.gh, crashed.number
+        body = stored(gh, number)
+        assert body.data == EXPECTED
+        assert (body.meta.version, body.meta.applied_count) == (4, 3)
+        assert [bot_marks(gh, c) for c in crashed.applied] == [["+1"]] * 3
+        assert bot_marks(gh, crashed.untrusted) == ["eyes"]
+        assert bot_marks(gh, crashed.chat) == []
+        assert gh.issue(number)["state"] == "closed"

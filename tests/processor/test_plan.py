@@ -12,6 +12,7 @@ import pytest
 from gh_store.core.body import BodyMeta, IssueBody, decode_body, encode_body
 from gh_store.core.config import ReactionConfig, StoreConfig
 from gh_store.core.constants import MAX_BODY_CHARS
+from gh_store.core.exceptions import GitHubAPIError
 from gh_store.core.json_text import MAX_DEPTH
 from gh_store.core.marks import legacy_baseline, owed_marks
 from gh_store.core.needs import (
@@ -391,10 +392,62 @@ def test_an_outsiders_reaction_where_the_newest_mark_belongs_does_not_hide_a_cra
     assert result.repair_marks == (Mark(100, "+1"), Mark(101, "-1"))
 
 
-def test_deleted_newest_comment_needs_no_repair() -> None:
-    comments = [comment_dict(100, {"a": 1})]
-    result = plan(issue_dict({"a": 1}, _after_a_run(MARKS), state="closed"), comments)
-    assert result.repair_marks == ()
+THREE = ((100, "+1"), (101, "-1"), (102, "eyes"))
+
+
+def _owed(on_comment: dict[int, str | None], listed: tuple[int, ...] = ()) -> tuple[Any, list[int]]:
+    """What ``owed_marks`` finds for a run that recorded ``THREE``, and whom it asked.
+
+    ``on_comment`` says who placed each unlisted comment's mark (None: nobody; absent: the
+    comment is deleted, so asking answers 404); ``listed`` comments come with the listing."""
+    asked: list[int] = []
+
+    def answer(need: Need) -> Any:
+        if isinstance(need, ListReactions):
+            asked.append(need.comment_id)
+            if need.comment_id not in on_comment:
+                raise GitHubAPIError("Not Found", status=404)
+            placer = on_comment[need.comment_id]
+            return Listing(() if placer is None else ({"user": {"login": placer}},))
+        if isinstance(need, GetPermission):
+            return PERMISSIONS.get(need.login, "none")
+        raise AssertionError(f"unexpected need {need}")
+
+    meta = _after_a_run(THREE)
+    comments = [comment_dict(cid, "{}") for cid in listed]
+    return run_flow(owed_marks(meta, comments, CONFIG, OWNER, {}), answer), asked
+
+
+def test_a_deleted_newest_comment_hands_the_decision_to_the_next_older_mark() -> None:
+    # 102 (the newest recorded mark's comment) is gone: not listed though listed from its time.
+    assert _owed({101: OWNER}) == ((), [101])  # the older mark is there: the run finished
+    repaired = tuple(Mark(cid, content) for cid, content in THREE)
+    assert _owed({101: None}) == (repaired, [101])  # it is not: the run died, all owed again
+    assert _owed({101: "rita"}) == (repaired, [101])  # an outsider's reaction proves nothing
+
+
+def test_deleted_comments_are_passed_over_until_one_decides() -> None:
+    assert _owed({100: OWNER}) == ((), [101, 100])
+    repaired = tuple(Mark(cid, content) for cid, content in THREE)
+    assert _owed({100: None}) == (repaired, [101, 100])
+    assert _owed({}) == ((), [101, 100])  # every marked comment gone: nothing left to mark
+
+
+def test_a_listed_newest_mark_is_the_only_one_looked_at() -> None:
+    comments = [comment_dict(102, "{}", reactions={"eyes": 1})]
+    listing_answers: list[Need] = []
+
+    def answer(need: Need) -> Any:
+        listing_answers.append(need)
+        if isinstance(need, ListReactions):
+            return Listing(({"user": {"login": OWNER}},))
+        if isinstance(need, StoreReacted):
+            return None
+        raise AssertionError(f"unexpected need {need}")
+
+    flow = owed_marks(_after_a_run(THREE), comments, CONFIG, OWNER, {})
+    assert run_flow(flow, answer) == ()
+    assert listing_answers == [StoreReacted(102, "eyes"), ListReactions(102, "eyes")]
 
 
 def test_repair_marks_stay_apart_from_this_runs_marks() -> None:
