@@ -48,3 +48,13 @@ def test_emulator_examples_run_as_written(block: str, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert re.search(r"^\d+ requests$", result.stdout, flags=re.MULTILINE), result.stdout
+
+
+def test_the_quick_start_workflow_is_the_example_workflow_in_short() -> None:
+    """Every line the README shows is in examples/workflows/gh-store.yml, so the two cannot drift
+    (the example itself runs under act in `make e2e` and passes actionlint and zizmor)."""
+    (block,) = [b for b in _code_blocks("yaml") if "owner/gh-store@" in b]
+    example = (ROOT / "examples" / "workflows" / "gh-store.yml").read_text(encoding="utf-8")
+    example_lines = {line.rstrip() for line in example.splitlines()}
+    missing = [line for line in block.splitlines() if line.strip() and line not in example_lines]
+    assert missing == []

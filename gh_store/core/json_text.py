@@ -2,8 +2,9 @@
 
 Objects and updates are JSON texts that round-trip exactly: only dict/list/str/int/float/bool/None
 (tuples are written as arrays), string keys, no NaN or Infinity (not JSON, though Python's ``json``
-writes them), no lone surrogates (no UTF-8 form: GitHub cannot store them), and at most
-``MAX_DEPTH`` levels of arrays and objects. Every check here is iterative, so data nested thousands
+writes them), no lone surrogates (no UTF-8 form: GitHub cannot store them), no key twice in one
+object (parsers disagree on which one wins), and at most ``MAX_DEPTH`` levels of arrays and
+objects. Every check here is iterative, so data nested thousands
 of levels deep is refused with a message instead of a ``RecursionError``. Pure.
 """
 
@@ -63,9 +64,16 @@ def dumps_checked(value: Any, *, indent: int | None = 2) -> str:
 
 
 def loads_strict(text: str) -> Any:
-    """Parse ``text`` as strict JSON; :class:`JSONProblem` for NaN, Infinity, lone surrogates."""
+    """Parse ``text`` as strict JSON; :class:`JSONProblem` for NaN, Infinity, lone surrogates and
+    a key given twice in one object (parsers disagree on which one wins, so the text is
+    ambiguous), a number too large for a double."""
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(
+            text,
+            parse_constant=_refuse_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=_unique_keys,
+        )
     except RecursionError:
         raise JSONProblem("it is nested too deeply to read") from None
     except JSONProblem:
@@ -124,6 +132,22 @@ def _check_text(text: str, where: str) -> None:
             f"it holds a lone surrogate (U+{ord(text[exc.start]):04X}){_at(where)}, "
             "which is not Unicode text"
         ) from None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for key, item in pairs:
+        if key in value:
+            raise JSONProblem(f"the key {json.dumps(key)[:80]} appears twice in one object")
+        value[key] = item
+    return value
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):  # 1e999: valid JSON syntax, but beyond any double (it reads as inf)
+        raise JSONProblem(f"the number {text[:40]} is too large")
+    return number
 
 
 def _refuse_constant(name: str) -> Any:

@@ -70,7 +70,12 @@ class Engine:
         )
 
     def gh_run(
-        self, event: Path, workspace: Path, temp: Path, inputs: dict[str, str]
+        self,
+        event: Path,
+        workspace: Path,
+        temp: Path,
+        inputs: dict[str, str],
+        event_name: str = "issue_comment",
     ) -> subprocess.CompletedProcess[str]:
         """Run the image as the runner does; the file-command files end up under ``temp``."""
         if self.script is not None:
@@ -80,16 +85,18 @@ class Engine:
                 command += ["-i", f"{name}={value}"]
             command += [
                 "-e",
-                "GITHUB_EVENT_NAME=issue_comment",
+                f"GITHUB_EVENT_NAME={event_name}",
                 "-e",
                 "GITHUB_REPOSITORY=octo/store",
             ]
         else:
-            command = self._docker_run(event, workspace, temp, inputs)
+            command = self._docker_run(event, workspace, temp, inputs, event_name)
         return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
     @staticmethod
-    def _docker_run(event: Path, workspace: Path, temp: Path, inputs: dict[str, str]) -> list[str]:
+    def _docker_run(
+        event: Path, workspace: Path, temp: Path, inputs: dict[str, str], event_name: str
+    ) -> list[str]:
         files = temp / "_runner_file_commands"
         workflow = temp / "_github_workflow"
         for folder in (files, workflow, temp / "_github_home"):
@@ -112,7 +119,7 @@ class Engine:
             "GITHUB_EVENT_PATH": "/github/workflow/event.json",
             "GITHUB_OUTPUT": "/github/file_commands/set_output",
             "GITHUB_STEP_SUMMARY": "/github/file_commands/step_summary",
-            "GITHUB_EVENT_NAME": "issue_comment",
+            "GITHUB_EVENT_NAME": event_name,
             "GITHUB_REPOSITORY": "octo/store",
             **{f"INPUT_{name.upper()}": value for name, value in inputs.items()},
         }
@@ -243,3 +250,34 @@ def test_the_image_ends_a_noop_event_without_a_request(engine: Engine, tmp_path:
         outputs = read_outputs((temp / "_runner_file_commands" / "set_output").read_text())
         assert (outputs["changed"], outputs["object"]) == ("false", "")
         assert gh.requests == []
+
+
+def test_the_image_catches_up_on_a_schedule_and_writes_the_snapshot(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """No issue named: every open object is processed, and the snapshot lands in the workspace."""
+    with GitHubEmulator(repo="octo/store", host="127.0.0.1") as gh:
+        workspace = tmp_path / "workspace"
+        (workspace / "site").mkdir(parents=True)
+        harness = Harness(gh, tmp_path)
+        first = harness.seed_object("a", {"n": 0}, state="open", updates=[("octo", '{"n": 1}')])
+        harness.seed_object("b", {"n": 5})  # closed, nothing pending
+        third = harness.seed_object("c", {"n": 0}, state="open", updates=[("octo", '{"n": 3}')])
+        event = tmp_path / "event.json"
+        event.write_text(json.dumps({"schedule": "17 * * * *"}))
+        temp = tmp_path / "runner"
+        inputs = {"token": gh.bot_token, "api-url": gh.url, "snapshot": "site/objects.json"}
+
+        done = engine.gh_run(event, workspace, temp, inputs, event_name="schedule")
+
+        assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
+        outputs = read_outputs((temp / "_runner_file_commands" / "set_output").read_text())
+        assert (outputs["issues-processed"], outputs["issues-left"]) == ("2", "0")
+        assert (outputs["applied"], outputs["changed"], outputs["object"]) == ("2", "true", "")
+        assert all(gh.issue(n)["state"] == "closed" for n in (first, third))
+        snapshot = json.loads((workspace / "site" / "objects.json").read_text())
+        assert {key: entry["data"] for key, entry in snapshot["objects"].items()} == {
+            "a": {"n": 1},
+            "b": {"n": 5},
+            "c": {"n": 3},
+        }
