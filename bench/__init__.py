@@ -17,7 +17,8 @@ Modules, from what is measured outwards:
 - :mod:`.launch` (stdlib only): runs a module of this package in another venv, that venv's
   packages first; :mod:`.drivers`: the harness's side of a driver process;
 - :mod:`.session`: one driver against one fresh emulator, set-up not counted, one call measured;
-- the measurements: :mod:`.processing`, :mod:`.client_ops`, :mod:`.startup`, :mod:`.container`;
+- the measurements: :mod:`.processing`, :mod:`.client_ops`, :mod:`.many` (a catch-up run,
+  repeated reads), :mod:`.startup`, :mod:`.container`;
 - :mod:`.environment` (the original's venv, machine facts), :mod:`.report` (Markdown and JSON),
   :mod:`.plot` (runs in the original's venv, which has matplotlib), :mod:`.run` (``main``).
 

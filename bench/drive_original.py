@@ -83,5 +83,14 @@ def open_store(command: Mapping[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def catch_up(command: Mapping[str, Any]) -> dict[str, Any]:
+    """What the original's users wrote themselves: every open object issue, one by one."""
+    store = _stores[command["throttle"]]
+    issues = list(store.repo.get_issues(state="open", labels=["stored-object"]))
+    for issue in sorted(issues, key=lambda issue: issue.number):
+        store.process_updates(issue.number)
+    return {"processed": len(issues), "left": 0}
+
+
 if __name__ == "__main__":
-    serve(store_operations(_stores, open_store))
+    serve({**store_operations(_stores, open_store), "catch_up": catch_up})

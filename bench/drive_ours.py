@@ -47,6 +47,11 @@ def open_store(command: Mapping[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def catch_up(command: Mapping[str, Any]) -> dict[str, Any]:
+    done = _stores[command["throttle"]].process_all()
+    return {"processed": len(done.reports), "left": len(done.left)}
+
+
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
-    serve(store_operations(_stores, open_store))
+    serve({**store_operations(_stores, open_store), "catch_up": catch_up})

@@ -58,6 +58,12 @@ def store_operations(stores: Mapping[str, Any], open_store: Handler) -> dict[str
     def get(command: Mapping[str, Any]) -> dict[str, Any]:
         return {"data": stores[command["throttle"]].get(command["object_id"]).data}
 
+    def get_many(command: Mapping[str, Any]) -> dict[str, Any]:
+        store = stores[command["throttle"]]
+        for _ in range(int(command["times"])):
+            data = store.get(command["object_id"]).data
+        return {"data": data}
+
     def update(command: Mapping[str, Any]) -> dict[str, Any]:
         stores[command["throttle"]].update(command["object_id"], command["changes"])
         return {}
@@ -68,7 +74,14 @@ def store_operations(stores: Mapping[str, Any], open_store: Handler) -> dict[str
             "data": dict(stores[command["throttle"]].process_updates(command["issue_number"]).data)
         }
 
-    return {"open": open_store, "create": create, "get": get, "update": update, "process": process}
+    return {
+        "open": open_store,
+        "create": create,
+        "get": get,
+        "get_many": get_many,
+        "update": update,
+        "process": process,
+    }
 
 
 def _answer(message: Mapping[str, Any]) -> None:

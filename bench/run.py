@@ -22,6 +22,7 @@ from .client_ops import ClientOpResult, run_client_ops
 from .container import run_container
 from .drivers import BENCH_DIR, Implementation, module_command
 from .environment import ensure_original_venv, machine_facts
+from .many import CatchUpResult, RepeatedReadsResult, run_catch_up, run_repeated_reads
 from .processing import ProcessingResult, run_processing
 from .report import write_json, write_markdown
 from .session import LATENCY
@@ -84,6 +85,7 @@ def main(argv: list[str]) -> int:
 
     processing = measure_processing(plan)
     client_ops = measure_client_ops(plan)
+    catch_up, repeated_reads = measure_many(plan, quick=arguments.quick)
     startup, container = measure_action(plan, skip=arguments.skip_action)
 
     results = {
@@ -98,6 +100,8 @@ def main(argv: list[str]) -> int:
         "machine": machine_facts(original_python),
         "processing": [r.to_json() for r in processing],
         "client_ops": [r.to_json() for r in client_ops],
+        "catch_up": [r.to_json() for r in catch_up],
+        "repeated_reads": [r.to_json() for r in repeated_reads],
         "startup": startup,
         "container": container,
         "findings": _findings(processing) + _client_findings(client_ops),
@@ -152,6 +156,28 @@ def measure_client_ops(plan: Plan) -> list[ClientOpResult]:
             )
         )
     return results
+
+
+def measure_many(
+    plan: Plan, *, quick: bool
+) -> tuple[list[CatchUpResult], list[RepeatedReadsResult]]:
+    """A catch-up run over many objects, and many reads of one unchanged object."""
+    objects, reads = (10, 20) if quick else (50, 100)
+    catch_up: list[CatchUpResult] = []
+    repeated: list[RepeatedReadsResult] = []
+    for implementation in plan.implementations:
+        log_path = plan.log_path(implementation)
+        plan.progress(f"catch-up over {objects} objects: {implementation.name}")
+        done = run_catch_up(implementation, objects, log_path=log_path, config_path=ORIGINAL_CONFIG)
+        plan.progress(f"  {done.reads + done.writes} requests, {done.seconds:.2f} s")
+        catch_up.append(done)
+        plan.progress(f"{reads} reads of an unchanged object: {implementation.name}")
+        read = run_repeated_reads(
+            implementation, reads, log_path=log_path, config_path=ORIGINAL_CONFIG
+        )
+        plan.progress(f"  {read.requests} requests, {read.counted} counted, {read.seconds:.2f} s")
+        repeated.append(read)
+    return catch_up, repeated
 
 
 def measure_action(plan: Plan, *, skip: bool) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -16,6 +16,7 @@ import pytest
 
 from bench.client_ops import run_client_ops
 from bench.drivers import Implementation
+from bench.many import run_catch_up, run_repeated_reads
 from bench.processing import run_processing
 from bench.workloads import Workload
 
@@ -62,3 +63,21 @@ def test_client_operations_through_the_harness(tmp_path: Path) -> None:
         "update": (2, [0, 0], [2, 2], "", ""),
     }
     assert all(r.median_seconds is not None and r.median_seconds > 0 for r in results)
+
+
+def test_a_catch_up_run_through_the_harness(tmp_path: Path) -> None:
+    result = run_catch_up(
+        OURS, 3, log_path=tmp_path / "ours.log", config_path=tmp_path / "unused-by-ours.yml"
+    )
+    assert result.correct == 3
+    # one listing of the open objects; per object: its comments, the last look; the write
+    # (body and close) and the +1
+    assert (result.reads, result.writes) == (1 + 3 * 2, 3 * 2)
+
+
+def test_repeated_reads_through_the_harness(tmp_path: Path) -> None:
+    result = run_repeated_reads(
+        OURS, 5, log_path=tmp_path / "ours.log", config_path=tmp_path / "unused-by-ours.yml"
+    )
+    # every get asks GitHub; only the first answer is counted, the others are 304
+    assert (result.requests, result.counted, result.note) == (5, 1, "")
