@@ -30,6 +30,7 @@ from gh_store.core.config import RateLimitConfig, RetryConfig
 from gh_store.core.exceptions import AccessDeniedError, AuthError, GitHubAPIError
 from gh_store.core.needs import Commit, Listing
 
+from .answers import decode, header_int, no_answer
 from .commit import commit_in_order
 from .credentials import check_repository, check_token, resolve_api_url
 from .paging import PageWalk
@@ -334,12 +335,12 @@ class GhApiTransport:
             answer = self._send(method, url, path, query, data)
             headers: Mapping[str, str] = {}
             if isinstance(answer, httpx2.RequestError):
-                status, body, message = 0, None, _no_answer(answer)
+                status, body, message = 0, None, no_answer(answer)
             else:
                 status, headers = answer.status_code, answer.headers
-                body = _decode(answer)
+                body = decode(answer)
                 message = github_message(body)
-                self.rate_remaining = _int(
+                self.rate_remaining = header_int(
                     headers.get("x-ratelimit-remaining"), self.rate_remaining
                 )
                 wait = reset_wait(headers, self._wall_clock())
@@ -427,32 +428,10 @@ class GhApiTransport:
             answer = exc.response
         except httpx2.RequestError as exc:
             answer = exc
-        status = _no_answer(answer) if isinstance(answer, Exception) else answer.status_code
+        status = no_answer(answer) if isinstance(answer, Exception) else answer.status_code
         elapsed = (time.perf_counter() - started) * 1000
         log.debug("%s %s -> %s in %.0f ms", method, path, status, elapsed)
         return answer
-
-
-def _decode(response: httpx2.Response) -> Any:
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
-
-
-def _int(text: str | None, default: int | None) -> int | None:
-    try:
-        return int(text) if text is not None else default
-    except ValueError:
-        return default
-
-
-def _no_answer(error: BaseException) -> str:
-    text = str(error)
-    kind = type(error).__name__
-    return f"no answer from GitHub ({kind}: {text})" if text else f"no answer from GitHub ({kind})"
 
 
 def _iso(epoch: float) -> str:
