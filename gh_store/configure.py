@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from .core.config import StoreConfig, parse_config_text
+from .core.config import APIS, StoreConfig, parse_config_text
 from .core.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 __all__ = [
     "StoreSetup",
     "base_directory",
+    "build_transport",
+    "chosen_api",
     "load_config",
     "load_schema",
     "setup",
@@ -114,13 +116,16 @@ def setup(
     base_dir: Path | str | None = None,
     transport: GitHubTransport | None = None,
     http_transport: httpx2.BaseTransport | None = None,
+    api: str | None = None,
 ) -> StoreSetup:
     """Resolve config, schema and transport; check all of them before any request.
 
     ``config`` wins over ``config_path``; without either, the user's config file when
     ``user_config`` (the action passes False: a job reads only what the workflow names).
-    ``schema`` wins over ``store.schema``. ``transport`` replaces the REST transport, else one is
-    built (over ``http_transport`` when given: the emulator's in-process transport in tests).
+    ``schema`` wins over ``store.schema``. ``transport`` replaces the built one; else one is built
+    for ``api`` (``auto``, ``graphql`` or ``rest``; default ``store.api``): GraphQL with a token
+    under ``auto``, REST without one (GitHub's GraphQL API takes no anonymous calls), over
+    ``http_transport`` when given (the emulator's in-process transport in tests).
     """
     base = base_directory(base_dir)
     if config is None:
@@ -133,17 +138,54 @@ def setup(
     elif schema is None and config.schema is not None:
         schema = load_schema(config.schema, base_dir=base)
     if transport is None:
-        from .transport.rest import GhApiTransport  # ghapi and httpx2: only where requests go
+        transport = build_transport(
+            repo, token, config, api=api, api_url=api_url, http_transport=http_transport
+        )
+    return StoreSetup(config=config, schema=schema, transport=transport)
 
-        transport = GhApiTransport(
+
+def chosen_api(api: str, token: str | None) -> str:
+    """``graphql`` or ``rest`` for a ``store.api`` value: ``auto`` is GraphQL with a token."""
+    if api not in APIS:
+        raise ConfigurationError(f"the api must be one of {', '.join(APIS)}, got {api!r}")
+    if api == "auto":
+        return "graphql" if token is not None and token.strip() else "rest"
+    return api
+
+
+def build_transport(
+    repo: str,
+    token: str | None,
+    config: StoreConfig,
+    *,
+    api: str | None = None,
+    api_url: str | None = None,
+    http_transport: httpx2.BaseTransport | None = None,
+) -> GitHubTransport:
+    """The transport ``api`` (default ``config.api``) names, set up as ``config`` says."""
+    # ghapi and httpx2 are imported only here, where requests go.
+    if chosen_api(api or config.api, token) == "graphql":
+        from .transport.graphql import GraphQLTransport
+
+        return GraphQLTransport(
             repo,
             token,
             api_url=api_url,
+            mutations_per_request=config.graphql.mutations_per_request,
             retries=config.retries,
             rate_limit=config.rate_limit,
             http_transport=http_transport,
         )
-    return StoreSetup(config=config, schema=schema, transport=transport)
+    from .transport.rest import GhApiTransport
+
+    return GhApiTransport(
+        repo,
+        token,
+        api_url=api_url,
+        retries=config.retries,
+        rate_limit=config.rate_limit,
+        http_transport=http_transport,
+    )
 
 
 def _resolve(path: Path | str | PurePath, base_dir: Path | str | None) -> Path:

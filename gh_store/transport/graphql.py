@@ -33,7 +33,7 @@ from typing import Any
 
 import httpx2
 
-from gh_store.core.config import RateLimitConfig, RetryConfig
+from gh_store.core.config import GraphQLConfig, RateLimitConfig, RetryConfig
 from gh_store.core.exceptions import AuthError, ConfigurationError, GitHubAPIError
 from gh_store.core.needs import Commit, Listing
 
@@ -46,8 +46,8 @@ from .rest import GhApiTransport
 
 __all__ = ["DEFAULT_MUTATIONS_PER_REQUEST", "GraphQLTransport"]
 
-#: Mutations per request: 101 (a write and 100 marks) go in three requests.
-DEFAULT_MUTATIONS_PER_REQUEST = 50
+#: ``store.graphql.mutations_per_request``'s default.
+DEFAULT_MUTATIONS_PER_REQUEST = GraphQLConfig().mutations_per_request
 _MAX_PAGES = 1000
 
 
