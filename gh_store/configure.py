@@ -175,6 +175,7 @@ def build_transport(
             retries=config.retries,
             rate_limit=config.rate_limit,
             http_transport=http_transport,
+            fallback=(api or config.api) == "auto",
         )
     from .transport.rest import GhApiTransport
 

@@ -17,6 +17,9 @@ It answers four operations itself and hands every other one to an inner REST tra
 * ``commit``: one round's writes, many mutations a request (``graphql_commit.py``), whose last
   answer carries the newest comments again: the run's last look costs nothing either.
 
+With ``fallback`` (``store.api: auto``) an API that turns out to have no GraphQL endpoint (GitHub
+Enterprise Server without it, the emulator without graphql-core) is used over REST alone.
+
 Listing issues stays on REST: GraphQL saves nothing there (one request per 100 issues either
 way) and its ``labels`` filter matches any of the labels, not all. Role look-ups stay on REST:
 ``GET .../collaborators/{user}/permission`` needs only metadata access, GraphQL's collaborators
@@ -25,6 +28,7 @@ field needs push access. Comments are posted over REST (its lost-answer recovery
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,13 +42,15 @@ from gh_store.core.exceptions import AuthError, ConfigurationError, GitHubAPIErr
 from gh_store.core.needs import Commit, Listing
 
 from .credentials import check_token
-from .graphql_client import GraphQLAnswer, GraphQLClient, graphql_url
+from .graphql_client import GraphQLAnswer, GraphQLClient, GraphQLUnavailable, graphql_url
 from .graphql_commit import CommitSender
 from .graphql_documents import COMMENTS_QUERY, ISSUE_QUERY, Mutation
 from .graphql_shapes import comment_from_node, issue_from_node, viewer_reactions
 from .rest import GhApiTransport
 
 __all__ = ["DEFAULT_MUTATIONS_PER_REQUEST", "GraphQLTransport"]
+
+log = logging.getLogger("gh_store.transport")
 
 #: ``store.graphql.mutations_per_request``'s default.
 DEFAULT_MUTATIONS_PER_REQUEST = GraphQLConfig().mutations_per_request
@@ -65,7 +71,8 @@ class GraphQLTransport:
 
     Built like ``GhApiTransport`` (the same arguments, passed to its inner REST transport too);
     GraphQL needs a token. ``url`` is the GraphQL endpoint (default: beside ``api_url``);
-    ``mutations_per_request`` the starting chunk of a commit.
+    ``mutations_per_request`` the starting chunk of a commit; ``fallback``: use REST alone when
+    the API has no GraphQL endpoint (else that is an error).
     """
 
     def __init__(
@@ -83,6 +90,7 @@ class GraphQLTransport:
         wall_clock: Callable[[], float] = time.time,
         timeout: float = 30.0,
         http_transport: httpx2.BaseTransport | None = None,
+        fallback: bool = False,
     ) -> None:
         checked = check_token(token)
         if checked is None:
@@ -107,6 +115,8 @@ class GraphQLTransport:
         self.has_token = True
         self._name = self.repo.split("/", 1)[1]
         self._chunk = max(1, mutations_per_request)
+        self._fallback = fallback
+        self._rest_only = False  # the API turned out to have no GraphQL endpoint
         self._client = GraphQLClient(
             url or graphql_url(self.api_url),
             checked,
@@ -156,8 +166,14 @@ class GraphQLTransport:
     # --- what GraphQL does better --------------------------------------------------------------
 
     def get_issue(self, number: int) -> dict[str, Any]:
+        if self._rest_only:
+            return self._rest.get_issue(number)
         variables = {"owner": self.owner, "name": self._name, "number": int(number)}
-        answer = self._client.send(lambda: (ISSUE_QUERY, variables))
+        try:
+            answer = self._client.send(lambda: (ISSUE_QUERY, variables))
+        except GraphQLUnavailable as missing:
+            self._without_graphql(missing)
+            return self._rest.get_issue(number)
         node = self._issue_node(answer, number)
         issue = issue_from_node(node)
         self._issue_ids[int(number)] = str(node["id"])
@@ -166,7 +182,13 @@ class GraphQLTransport:
 
     def list_comments(self, number: int, *, since: str | None = None) -> Listing:
         window, self._window = self._window, None
-        page = window[1] if window is not None and window[0] == number else self._page(number)
+        if self._rest_only:
+            return self._rest.list_comments(number, since=since)
+        try:
+            page = window[1] if window is not None and window[0] == number else self._page(number)
+        except GraphQLUnavailable as missing:
+            self._without_graphql(missing)
+            return self._rest.list_comments(number, since=since)
         found: dict[int, dict[str, Any]] = {}
         reached = _moment(since) if since is not None else None
         for _ in range(_MAX_PAGES):
@@ -184,15 +206,23 @@ class GraphQLTransport:
         return Listing(_since(tuple(found[key] for key in sorted(found)), reached))
 
     def store_reacted(self, comment_id: int, content: str) -> bool | None:
+        if self._rest_only:
+            return None
         placed = self._reacted.get(int(comment_id))
         return None if placed is None else content in placed
 
     def commit(self, commit: Commit) -> dict[str, Any]:
         self._window = None
+        if self._rest_only:
+            return self._rest.commit(commit)
         number = int(commit.number)
         wanted = [cid for cid, _ in (*commit.repair, *commit.marks)]
         if number not in self._issue_ids or any(c not in self._comment_ids for c in wanted):
-            self._learn_ids(number, wanted)
+            try:
+                self._learn_ids(number, wanted)
+            except GraphQLUnavailable as missing:
+                self._without_graphql(missing)
+                return self._rest.commit(commit)
         sender = CommitSender(
             self._client,
             chunk=self._chunk,
@@ -257,6 +287,13 @@ class GraphQLTransport:
 
     def dispatch(self, event_type: str, client_payload: Mapping[str, Any]) -> None:
         self._rest.dispatch(event_type, client_payload)
+
+    def _without_graphql(self, missing: GraphQLUnavailable) -> None:
+        """Go on over REST alone (``fallback``), or say that GraphQL is not there."""
+        if not self._fallback:
+            raise missing
+        log.info("%s has no GraphQL API: using REST alone", self._client.url)
+        self._rest_only = True
 
     # --- reading -------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ sends ``x-ratelimit-*`` for the GraphQL budget, resource ``graphql``). What Grap
   as it was; nothing needs looking up first.
 
 Other errors in a 200 answer belong to single fields: they are returned for the caller to judge.
+An endpoint that answers 404 or 501 has no GraphQL API (:class:`GraphQLUnavailable`).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from .policy import (
     reset_wait,
 )
 
-__all__ = ["GraphQLAnswer", "GraphQLClient", "graphql_url"]
+__all__ = ["GraphQLAnswer", "GraphQLClient", "GraphQLUnavailable", "graphql_url"]
 
 log = logging.getLogger("gh_store.transport")
 
@@ -61,6 +62,10 @@ def graphql_url(api_url: str) -> str:
     if root.endswith("/api/v3"):
         return root[: -len("/v3")] + "/graphql"
     return root + _PATH
+
+
+class GraphQLUnavailable(GitHubAPIError):
+    """The API has no GraphQL endpoint where it was looked for (404 or 501)."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,8 @@ class GraphQLClient:
         self.url = url
         self.repo = repo
         self.requests_made = 0
-        self.rate_remaining: int | None = None  # points left this hour, as GitHub last said
+        self._remaining: int | None = None
+        self._reset: float | None = None  # epoch seconds when GitHub refills the points
         self._retries = retries
         self._rate = rate_limit
         self._sleep = sleep
@@ -110,6 +116,13 @@ class GraphQLClient:
         self._sent: deque[float] = deque(maxlen=max(rate_limit.max_requests_per_hour, 1))
         self._last_write: float | None = None
         self._blocked_until: float | None = None
+
+    @property
+    def rate_remaining(self) -> int | None:
+        """Points left this hour, as GitHub last said (None: not said, or refilled since)."""
+        if self._reset is not None and self._wall_clock() >= self._reset:
+            return None
+        return self._remaining
 
     def close(self) -> None:
         self._http.close()
@@ -129,6 +142,15 @@ class GraphQLClient:
             query, variables = build()
             self._pace(write)
             status, headers, body, message = self._post(query, variables, write)
+            if status in (404, 501):
+                raise GraphQLUnavailable(
+                    f"there is no GraphQL API at {self.url} ({status}: {message}): set "
+                    "store.api (the action's api input) to rest, or to auto",
+                    status=status,
+                    method=method,
+                    path=_PATH,
+                    github_message=message,
+                )
             limited_in_body = status == 200 and _limited(body)
             if limited_in_body:
                 status, message = 403, f"rate limit exceeded ({_first_message(body)})"
@@ -208,7 +230,9 @@ class GraphQLClient:
         log.debug("POST %s -> %s in %.0f ms", _PATH, response.status_code, elapsed)
         body = decode(response)
         headers = response.headers
-        self.rate_remaining = header_int(headers.get("x-ratelimit-remaining"), self.rate_remaining)
+        self._remaining = header_int(headers.get("x-ratelimit-remaining"), self._remaining)
+        reset = header_int(headers.get("x-ratelimit-reset"), None)
+        self._reset = float(reset) if reset is not None else self._reset
         wait = reset_wait(headers, self._wall_clock())
         if wait is not None:
             self._blocked_until = self._clock() + wait
