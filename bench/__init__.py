@@ -1,4 +1,5 @@
-"""The benchmarks: this gh-store against the original gh-store 0.11.3 (``make bench``).
+"""The benchmarks: this gh-store, over REST and over GraphQL, against the original gh-store
+0.11.3 (``make bench``).
 
 Run from the repository root as ``.venv/bin/python -m bench.run`` (``--quick`` for small
 workloads). The harness runs in the project venv; each implementation runs in a driver process

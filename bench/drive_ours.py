@@ -2,11 +2,14 @@
 ``drive_original.py`` (see ``protocol.py``), so both are measured the same way.
 
 "Throttling off" sets ``rate_limit.min_write_interval`` to 0; "defaults" keeps the shipped 1 s.
-Started by :mod:`bench.launch` like the original's driver; it measures this checkout only.
+``--api rest`` (the default here) or ``--api graphql`` sets ``store.api``: the two paths are
+measured as two implementations. Started by :mod:`bench.launch` like the original's driver; it
+measures this checkout only.
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import logging
 import sys
@@ -26,12 +29,13 @@ if not Path(gh_store.__file__ or "").resolve().is_relative_to(_REPO_ROOT):
     raise SystemExit(f"imported gh_store from {gh_store.__file__}, not from {_REPO_ROOT}")
 
 _stores: dict[str, GitHubStore] = {}
+_api = ["rest"]
 
 
-def config_for(throttle: str) -> StoreConfig:
+def config_for(throttle: str, api: str = "rest") -> StoreConfig:
+    shipped = dataclasses.replace(StoreConfig(), api=api)
     if throttle == "defaults":
-        return StoreConfig()
-    shipped = StoreConfig()
+        return shipped
     return dataclasses.replace(
         shipped, rate_limit=dataclasses.replace(shipped.rate_limit, min_write_interval=0)
     )
@@ -42,7 +46,7 @@ def open_store(command: Mapping[str, Any]) -> dict[str, Any]:
         token=command["token"],
         repo=command["repo"],
         api_url=command["api_url"],
-        config=config_for(command["throttle"]),
+        config=config_for(command["throttle"], _api[0]),
     )
     return {}
 
@@ -53,5 +57,8 @@ def catch_up(command: Mapping[str, Any]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="bench.drive_ours")
+    parser.add_argument("--api", choices=("rest", "graphql"), default="rest")
+    _api[0] = parser.parse_args(sys.argv[1:]).api
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     serve({**store_operations(_stores, open_store), "catch_up": catch_up})

@@ -1,7 +1,8 @@
 """The harness's side of a driver process: start it, send a command, read the answer.
 
-One ``Implementation`` per gh-store (the original in bench/.venv-orig, ours in the project venv);
-one ``DriverProcess`` per emulator, so no state leaks from one workload into the next.
+One ``Implementation`` per gh-store and path (the original in bench/.venv-orig; ours over REST
+and over GraphQL in the project venv, one driver with an ``--api`` argument); one
+``DriverProcess`` per emulator, so no state leaks from one workload into the next.
 
 Every driver is a module of this package started through :mod:`bench.launch` in its own venv
 (``module_command``): that venv's packages come first on ``sys.path`` and the repository root
@@ -40,9 +41,10 @@ def module_command(python: Path, module: str, *arguments: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Implementation:
-    name: str  # "original" or "ours"
+    name: str  # "original", "ours" (REST) or "ours-graphql"
     python: Path  # the interpreter of its venv
     module: str  # its driver, e.g. "bench.drive_ours"
+    arguments: tuple[str, ...] = ()  # for the driver, e.g. ("--api", "graphql")
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class DriverProcess:
         # driver might start.
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         self._process = subprocess.Popen(
-            module_command(implementation.python, implementation.module),
+            module_command(implementation.python, implementation.module, *implementation.arguments),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,

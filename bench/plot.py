@@ -18,7 +18,11 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt
 
-_STYLE = {"original": ("tab:red", "o"), "ours": ("tab:blue", "s")}
+_STYLE = {
+    "original": ("tab:red", "o"),
+    "ours": ("tab:blue", "s"),
+    "ours-graphql": ("tab:green", "^"),
+}
 _DASHES = {"off": "-", "defaults": "--"}
 
 

@@ -33,6 +33,8 @@ class ProcessingResult:
     seconds: float
     reads: int
     writes: int
+    points: int  # GraphQL points (0 over REST)
+    graphql: int  # of the requests, GraphQL ones (the rest went to the REST budget)
     correct: bool  # the issue body holds exactly the expected object
     marked: int  # pending update comments that carry a +1 afterwards
     problem: str  # what differs, when not correct
@@ -84,6 +86,8 @@ def run_processing(
         seconds=measurement.seconds,
         reads=measurement.reads,
         writes=measurement.writes,
+        points=measurement.points,
+        graphql=measurement.graphql,
         correct=final == expected,
         marked=marked,
         problem="" if final == expected else _difference(final, expected),

@@ -11,7 +11,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["write_json", "write_markdown"]
+__all__ = ["BUDGET", "write_json", "write_markdown"]
+
+#: What a workflow's ``GITHUB_TOKEN`` may spend an hour per repository: REST requests, and
+#: separately GraphQL points (GitHub's documented primary limits).
+BUDGET = 1000
+_NAMES = {"original": "original", "ours": "ours, REST", "ours-graphql": "ours, GraphQL"}
 
 
 def write_json(results: dict[str, Any], path: Path) -> None:
@@ -26,7 +31,7 @@ def _document(results: dict[str, Any]) -> Iterable[str]:
     machine = results["machine"]
     settings = results["settings"]
     original = machine["original"]
-    yield "# Benchmarks: gh-store against the original gh-store 0.11.3"
+    yield "# Benchmarks: gh-store (REST and GraphQL) against the original gh-store 0.11.3"
     yield ""
     yield "Made by the bench harness, not by hand; to reproduce (it takes minutes):"
     yield ""
@@ -44,16 +49,19 @@ def _document(results: dict[str, Any]) -> Iterable[str]:
     yield "## How"
     yield ""
     yield (
-        "Both implementations talk over HTTP to the same GitHub emulator "
+        "The implementations talk over HTTP to the same GitHub emulator "
         "(`gh_store.emulator`), each in a process of its own (`bench/drive_original.py` in "
-        "`bench/.venv-orig`, `bench/drive_ours.py` in the project venv), with a fresh emulator "
+        "`bench/.venv-orig`, `bench/drive_ours.py` in the project venv, once with `store.api: "
+        "rest` and once with `store.api: graphql`), with a fresh emulator "
         "for every workload, implementation and throttling mode. Set-up runs at no latency and is "
         f"not counted: the implementation creates the object with its own client, the harness "
         "posts the updates as the repository owner (plain JSON objects, no `null`s, so the "
         "original's deep merge and merge patch agree), and for the 'applied' workload the "
         "implementation processes those first. Measured: one `process_updates(issue)` call, with "
         f"{settings['latency_ms']} ms emulator latency per request; requests are the emulator's "
-        "log during that call only (reads = GET, writes = everything else); wall time is taken "
+        "log during that call only (reads = REST GETs and GraphQL queries, writes = REST writes "
+        "and GraphQL requests with mutations; points = the GraphQL points the token used, a "
+        "budget of its own); wall time is taken "
         "inside the driver around the call. 'Throttling off': PyGithub "
         "`seconds_between_requests=0, seconds_between_writes=0` and our "
         "`min_write_interval: 0`; 'defaults': PyGithub's 0.25 s / 1 s and our 1 s between "
@@ -71,6 +79,7 @@ def _document(results: dict[str, Any]) -> Iterable[str]:
         yield from _processing_section(
             results, "defaults", "Update processing, throttling defaults"
         )
+    yield from _ceiling_section(results)
     yield "Requests and wall time against N (pending updates on a fresh object):"
     yield ""
     yield "![requests against N](bench-requests.png)"
@@ -86,26 +95,70 @@ def _document(results: dict[str, Any]) -> Iterable[str]:
 
 def _processing_section(results: dict[str, Any], throttle: str, title: str) -> Iterable[str]:
     rows = [r for r in results["processing"] if r["throttle"] == throttle]
+    names = list(dict.fromkeys(r["implementation"] for r in results["processing"]))
     yield f"## {title}"
     yield ""
     yield (
-        "| workload | original reads / writes / total | ours reads / writes / total "
-        "| requests ours / original | original s | ours s | time ours / original "
-        "| same final object |"
+        "Requests as reads / writes / total; over GraphQL also the GraphQL points, and how many "
+        "of the requests went to REST (role look-ups)."
     )
-    yield "|---|---|---|---|---|---|---|---|"
+    yield ""
+    counts = " | ".join(f"{_NAMES.get(n, n)} requests" for n in names)
+    times = " | ".join(f"{_NAMES.get(n, n)} s" for n in names)
+    yield f"| workload | {counts} | {times} | same final object |"
+    yield "|---" * (2 + 2 * len(names)) + "|"
     for name in dict.fromkeys(r["workload"] for r in rows):
-        pair = {r["implementation"]: r for r in rows if r["workload"] == name}
-        theirs, ours = pair.get("original"), pair.get("ours")
-        if theirs is None or ours is None:
-            continue
+        found = {r["implementation"]: r for r in rows if r["workload"] == name}
+        chosen = [found.get(n) for n in names]
+        cells = [_counts(r) if r else "n/a" for r in chosen]
+        seconds = [f"{r['seconds']:.2f}" if r else "n/a" for r in chosen]
         yield (
-            f"| {name} | {_counts(theirs)} | {_counts(ours)} "
-            f"| {_ratio(ours['total'], theirs['total'])} | {theirs['seconds']:.2f} "
-            f"| {ours['seconds']:.2f} | {_ratio(ours['seconds'], theirs['seconds'])} "
-            f"| {_agreement(theirs, ours)} |"
+            f"| {name} | {' | '.join(cells)} | {' | '.join(seconds)} "
+            f"| {_agreement([r for r in chosen if r])} |"
         )
     yield ""
+
+
+def _ceiling_section(results: dict[str, Any]) -> Iterable[str]:
+    """Updates an hour per repository on a workflow token: the budgets over each run's cost."""
+    rows = [r for r in results["processing"] if not r["applied"]]
+    yield "## The ceiling: updates an hour per repository on a workflow token"
+    yield ""
+    yield (
+        f"A workflow's `GITHUB_TOKEN` may make {BUDGET:,} REST requests an hour per repository "
+        f"and, separately, spend {BUDGET:,} GraphQL points. A run that applies N updates "
+        "costs what the tables above measured, so the budgets allow budget / cost runs an "
+        "hour, N updates each; with GitHub's pacing of a second between writes a run also takes "
+        "the time measured with throttling defaults, which bounds the runs an hour too. The "
+        "lower bound is the ceiling. Role look-ups are not counted here (the owner posts every "
+        "update); each other author costs one REST request a run."
+    )
+    yield ""
+    pendings = sorted({r["pending"] for r in rows})
+    yield "| implementation | " + " | ".join(f"N = {n}" for n in pendings) + " |"
+    yield "|---" * (1 + len(pendings)) + "|"
+    names = list(dict.fromkeys(r["implementation"] for r in rows))
+    for name in names:
+        cells = []
+        for pending in pendings:
+            costs = [r for r in rows if r["implementation"] == name and r["pending"] == pending]
+            cells.append(_ceiling(costs, pending))
+        yield f"| {_NAMES.get(name, name)} | " + " | ".join(cells) + " |"
+    yield ""
+
+
+def _ceiling(costs: list[dict[str, Any]], pending: int) -> str:
+    off = next((r for r in costs if r["throttle"] == "off"), None)
+    if off is None:
+        return "n/a"
+    rest = off["total"] - off.get("graphql", 0)
+    runs = [BUDGET / rest if rest else float("inf")]
+    if off.get("points"):
+        runs.append(BUDGET / off["points"])
+    paced = next((r for r in costs if r["throttle"] == "defaults"), None)
+    if paced is not None and paced["seconds"] > 0:
+        runs.append(3600 / paced["seconds"])
+    return f"{int(min(runs) * pending):,}"
 
 
 def _client_section(results: dict[str, Any]) -> Iterable[str]:
@@ -232,7 +285,11 @@ def _findings_section(results: dict[str, Any]) -> Iterable[str]:
 
 
 def _counts(row: dict[str, Any]) -> str:
-    return f"{row['reads']} / {row['writes']} / {row['total']}"
+    text = f"{row['reads']} / {row['writes']} / {row['total']}"
+    if row.get("graphql"):
+        rest = row["total"] - row["graphql"]
+        text += f" ({row.get('points', 0)} points, {rest} REST)"
+    return text
 
 
 def _op_counts(row: dict[str, Any]) -> str:
@@ -246,16 +303,10 @@ def _span(values: list[int]) -> str:
     return str(values[0]) if len(values) == 1 else f"{values[0]}-{values[-1]}"
 
 
-def _ratio(ours: float, theirs: float) -> str:
-    return f"{ours / theirs:.2f}" if theirs else "n/a"
-
-
 def _seconds(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
-def _agreement(theirs: dict[str, Any], ours: dict[str, Any]) -> str:
-    if theirs["correct"] and ours["correct"]:
-        return "yes"
-    wrong = [r["implementation"] for r in (theirs, ours) if not r["correct"]]
-    return f"no: {', '.join(wrong)} wrong"
+def _agreement(rows: list[dict[str, Any]]) -> str:
+    wrong = [r["implementation"] for r in rows if not r["correct"]]
+    return f"no: {', '.join(wrong)} wrong" if wrong else "yes"

@@ -1,7 +1,9 @@
 """One implementation against one fresh emulator: set-up at zero latency, measured calls at 20 ms.
 
 A ``Session`` starts the emulator and the driver, opens the driver's stores (not measured), and
-``measure`` times one driver call while counting the requests the emulator saw during it only.
+``measure`` times one driver call while counting the requests the emulator saw during it only:
+reads (REST ``GET``s and GraphQL queries), writes (REST writes and GraphQL requests with
+mutations), and the GraphQL points the token used (GraphQL's budget is its own).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from types import TracebackType
 from typing import Any
 
 from gh_store.emulator import GitHubEmulator, RecordedRequest
+from gh_store.emulator.graphql_schema import github_schema
 
 from .drivers import DriverProcess, Implementation, Reply
 
@@ -22,7 +25,6 @@ __all__ = ["LATENCY", "REPO", "Measurement", "Session"]
 REPO = "octo/store"
 #: Emulator latency per request while measuring: a round trip to api.github.com is rarely less.
 LATENCY = 0.02
-_READS = ("GET", "HEAD")
 
 
 @dataclass(frozen=True)
@@ -30,15 +32,18 @@ class Measurement:
     seconds: float
     reads: int
     writes: int
+    points: int = 0  # GraphQL points
+    graphql: int = 0  # of the requests, those to the GraphQL endpoint
 
     @property
     def total(self) -> int:
         return self.reads + self.writes
 
     @classmethod
-    def of(cls, seconds: float, requests: list[RecordedRequest]) -> Measurement:
-        reads = sum(1 for request in requests if request.method in _READS)
-        return cls(seconds=seconds, reads=reads, writes=len(requests) - reads)
+    def of(cls, seconds: float, requests: list[RecordedRequest], points: int = 0) -> Measurement:
+        writes = sum(1 for request in requests if request.mutates)
+        graphql = sum(1 for request in requests if request.path.endswith("/graphql"))
+        return cls(seconds, len(requests) - writes, writes, points, graphql)
 
 
 class Session:
@@ -51,6 +56,9 @@ class Session:
     ) -> None:
         self.emulator = GitHubEmulator(repo=REPO)
         self.emulator.start()
+        # The emulator builds GitHub's GraphQL schema on its first GraphQL request, once per
+        # process (about half a second): here, in set-up, so that no measurement pays for it.
+        github_schema()
         self.emulator.latency = 0.0
         # Set-up posts hundreds of comments at machine speed; GitHub allows about 80 a minute,
         # so real comments are seconds apart. The ticking clock spaces them a second apart, as
@@ -79,12 +87,14 @@ class Session:
     def measure(self, op: str, throttle: str, **arguments: Any) -> tuple[Measurement, Reply]:
         emulator = self.emulator
         emulator.clear_requests()
+        points = emulator.rate_limit(emulator.owner_token, "graphql")["used"]
         emulator.latency = LATENCY
         try:
             reply = self.driver.call(op, throttle=throttle, **arguments)
         finally:
             emulator.latency = 0.0
-        return Measurement.of(reply.seconds, list(emulator.requests)), reply
+        points = emulator.rate_limit(emulator.owner_token, "graphql")["used"] - points
+        return Measurement.of(reply.seconds, list(emulator.requests), points), reply
 
     def reopen(self, issue_number: int) -> None:
         """Reopen an issue as its owner would on github.com (set-up: not counted)."""

@@ -16,18 +16,21 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from .core.config import StoreConfig, parse_config_text
+from .core.config import APIS, StoreConfig, parse_config_text
 from .core.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     import httpx2
 
     from .core.schema import ObjectSchema
+    from .transport.cache import ResponseCache
     from .transport.port import GitHubTransport
 
 __all__ = [
     "StoreSetup",
     "base_directory",
+    "build_transport",
+    "chosen_api",
     "load_config",
     "load_schema",
     "setup",
@@ -116,15 +119,18 @@ def setup(
     http_transport: httpx2.BaseTransport | None = None,
     cache: bool = True,
     cache_dir: Path | str | None = None,
+    api: str | None = None,
 ) -> StoreSetup:
     """Resolve config, schema and transport; check all of them before any request.
 
     ``config`` wins over ``config_path``; without either, the user's config file when
     ``user_config`` (the action passes False: a job reads only what the workflow names).
-    ``schema`` wins over ``store.schema``. ``transport`` replaces the REST transport, else one is
-    built (over ``http_transport`` when given: the emulator's in-process transport in tests).
-    That transport keeps GET answers for conditional requests (``transport/cache.py``): in memory,
-    or in ``cache_dir`` across processes; ``cache=False`` keeps none.
+    ``schema`` wins over ``store.schema``. ``transport`` replaces the built one; else one is built
+    for ``api`` (``auto``, ``graphql`` or ``rest``; default ``store.api``): GraphQL with a token
+    under ``auto``, REST without one (GitHub's GraphQL API takes no anonymous calls), over
+    ``http_transport`` when given (the emulator's in-process transport in tests). Its REST reads
+    keep GET answers for conditional requests (``transport/cache.py``): in memory, or in
+    ``cache_dir`` across processes; ``cache=False`` keeps none.
     """
     base = base_directory(base_dir)
     if config is None:
@@ -140,21 +146,68 @@ def setup(
         raise ConfigurationError("cache_dir applies to the transport gh-store builds, not to yours")
     if transport is None:
         from .transport.cache import DiskCache
-        from .transport.rest import GhApiTransport  # ghapi and httpx2: only where requests go
 
-        kept = (
+        kept: ResponseCache | bool = (
             DiskCache(_resolve(cache_dir, base_dir)) if cache and cache_dir is not None else cache
         )
-        transport = GhApiTransport(
+        transport = build_transport(
             repo,
             token,
+            config,
+            api=api,
             api_url=api_url,
-            retries=config.retries,
-            rate_limit=config.rate_limit,
             http_transport=http_transport,
             cache=kept,
         )
     return StoreSetup(config=config, schema=schema, transport=transport)
+
+
+def chosen_api(api: str, token: str | None) -> str:
+    """``graphql`` or ``rest`` for a ``store.api`` value: ``auto`` is GraphQL with a token."""
+    if api not in APIS:
+        raise ConfigurationError(f"the api must be one of {', '.join(APIS)}, got {api!r}")
+    if api == "auto":
+        return "graphql" if token is not None and token.strip() else "rest"
+    return api
+
+
+def build_transport(
+    repo: str,
+    token: str | None,
+    config: StoreConfig,
+    *,
+    api: str | None = None,
+    api_url: str | None = None,
+    http_transport: httpx2.BaseTransport | None = None,
+    cache: ResponseCache | bool = True,
+) -> GitHubTransport:
+    """The transport ``api`` (default ``config.api``) names, set up as ``config`` says."""
+    # ghapi and httpx2 are imported only here, where requests go.
+    if chosen_api(api or config.api, token) == "graphql":
+        from .transport.graphql import GraphQLTransport
+
+        return GraphQLTransport(
+            repo,
+            token,
+            api_url=api_url,
+            mutations_per_request=config.graphql.mutations_per_request,
+            retries=config.retries,
+            rate_limit=config.rate_limit,
+            http_transport=http_transport,
+            fallback=(api or config.api) == "auto",
+            cache=cache,
+        )
+    from .transport.rest import GhApiTransport
+
+    return GhApiTransport(
+        repo,
+        token,
+        api_url=api_url,
+        retries=config.retries,
+        rate_limit=config.rate_limit,
+        http_transport=http_transport,
+        cache=cache,
+    )
 
 
 def _resolve(path: Path | str | PurePath, base_dir: Path | str | None) -> Path:

@@ -38,8 +38,8 @@ T = TypeVar("T")
 def perform(need: Need, transport: GitHubTransport) -> Any:
     """Answer one need with one call of the port."""
     match need:
-        case GetIssue(number):
-            return transport.get_issue(number)
+        case GetIssue(number, with_comments):
+            return transport.get_issue(number, with_comments=with_comments)
         case ListIssues(labels, state, since):
             return transport.list_issues(labels=labels, state=state, since=since)
         case ListComments(number, since):

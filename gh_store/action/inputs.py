@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gh_store.core.config import APIS
 from gh_store.core.constants import DEFAULT_API_URL
 from gh_store.core.exceptions import ConfigurationError
 from gh_store.transport.credentials import check_token
@@ -52,6 +53,7 @@ class ActionInputs:
     schema_path: Path | None = None
     fail_on_rejected: bool = False
     request_budget: int | None = None
+    api: str | None = None  # auto|graphql|rest; None: the config's store.api
     snapshot_path: Path | None = None
     output_path: Path | None = None
     summary_path: Path | None = None
@@ -113,6 +115,10 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
                 f"the request-budget input must be a positive whole number, got {budget_text!r}"
             )
 
+    api = value("API").lower() or None
+    if api is not None and api not in APIS:
+        problems.append(f"the api input must be auto, graphql or rest, got {api!r}")
+
     workspace = Path(environ.get("GITHUB_WORKSPACE") or os.getcwd())
     snapshot_path = _writable_file(value("SNAPSHOT"), workspace, problems)
     config_path = _readable_file(value("CONFIG"), "config", workspace, problems)
@@ -136,6 +142,7 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
         schema_path=schema_path,
         fail_on_rejected=fail_on_rejected,
         request_budget=request_budget,
+        api=api,
         snapshot_path=snapshot_path,
         output_path=_optional_path(environ.get("GITHUB_OUTPUT")),
         summary_path=_optional_path(environ.get("GITHUB_STEP_SUMMARY")),

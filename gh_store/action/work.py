@@ -64,6 +64,7 @@ def do_work(
         api_url=inputs.api_url,
         base_dir=inputs.workspace,
         http_transport=http_transport,
+        api=inputs.api,
     )
     transport = built.transport
     title = (

@@ -28,6 +28,10 @@ The file looks like this (every key optional)::
         users: []                      # logins trusted whatever their permission
         require_trusted_issue_author: true
       schema: null                     # path to a JSON Schema for every object
+      api: auto                        # auto|graphql|rest: auto is GraphQL when there is a token
+      graphql:
+        mutations_per_request: 50      # reactions and the write in one request (halved when
+                                       # GitHub's secondary limit answers)
 
 ``store.processed_reaction`` (the original gh-store's spelling) is accepted for
 ``store.reactions.processed``.
@@ -44,8 +48,10 @@ from .constants import DEFAULT_BASE_LABEL, DEFAULT_UID_PREFIX
 from .exceptions import ConfigurationError
 
 __all__ = [
+    "APIS",
     "PERMISSION_LEVELS",
     "REACTIONS",
+    "GraphQLConfig",
     "LogConfig",
     "RateLimitConfig",
     "ReactionConfig",
@@ -63,6 +69,10 @@ REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes
 PERMISSION_LEVELS = ("none", "read", "triage", "write", "maintain", "admin")
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+#: ``store.api``: which GitHub API the store uses; ``auto`` is GraphQL when there is a token
+#: (GitHub's GraphQL API takes no anonymous calls), else REST.
+APIS = ("auto", "graphql", "rest")
 
 #: Keys of the original gh-store's config that this store no longer has, with what to do instead.
 _RETIRED_KEYS = {
@@ -83,6 +93,13 @@ class RetryConfig:
 class RateLimitConfig:
     max_requests_per_hour: int = 1000
     min_write_interval: float = 1.0
+
+
+@dataclass(frozen=True)
+class GraphQLConfig:
+    # GitHub documents no limit on mutations per request; its secondary limits count requests
+    # (5 points each with mutations) and content created. 50 makes 101 writes three requests.
+    mutations_per_request: int = 50
 
 
 @dataclass(frozen=True)
@@ -116,6 +133,8 @@ class StoreConfig:
     trust: TrustConfig = field(default_factory=TrustConfig)
     #: As written in the file: ``gh_store.configure`` resolves it against the documented base.
     schema: PurePath | None = None
+    api: str = "auto"
+    graphql: GraphQLConfig = field(default_factory=GraphQLConfig)
     source: str = "<defaults>"
 
 
@@ -153,6 +172,8 @@ def parse_config(document: Any, source: str = "<config>") -> StoreConfig:
             "log",
             "trust",
             "schema",
+            "api",
+            "graphql",
         },
     )
     defaults = StoreConfig()
@@ -247,6 +268,19 @@ def parse_config(document: Any, source: str = "<config>") -> StoreConfig:
         ),
     )
 
+    api = reader.string(store.get("api", defaults.api), "store.api")
+    if api not in APIS:
+        reader.fail("store.api", f"must be one of {', '.join(APIS)}, got {api!r}")
+    graphql_doc = reader.mapping(store.get("graphql", {}), "store.graphql")
+    reader.only(graphql_doc, "store.graphql", {"mutations_per_request"})
+    graphql = GraphQLConfig(
+        mutations_per_request=reader.integer(
+            graphql_doc.get("mutations_per_request", defaults.graphql.mutations_per_request),
+            "store.graphql.mutations_per_request",
+            minimum=1,
+        )
+    )
+
     schema_doc = store.get("schema")
     schema = None if schema_doc is None else PurePath(reader.string(schema_doc, "store.schema"))
 
@@ -267,6 +301,8 @@ def parse_config(document: Any, source: str = "<config>") -> StoreConfig:
         log=log,
         trust=trust,
         schema=schema,
+        api=api,
+        graphql=graphql,
         source=source,
     )
 

@@ -57,9 +57,16 @@ class Listing:
 
 @dataclass(frozen=True)
 class GetIssue:
-    """-> the issue (404 raises ``GitHubAPIError``)."""
+    """-> the issue (404 raises ``GitHubAPIError``).
+
+    ``with_comments``: its comments are listed next (a processing run). GraphQL then reads the
+    issue with its newest comments in one query; otherwise a transport reads just the issue,
+    which REST does with a conditional request (free when nothing changed: a client's repeated
+    reads).
+    """
 
     number: int
+    with_comments: bool = False
 
 
 @dataclass(frozen=True)

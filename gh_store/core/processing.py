@@ -76,7 +76,7 @@ def process_issue_flow(
     roles = {} if roles is None else roles
     if issue is None:
         try:
-            issue = yield GetIssue(number)
+            issue = yield GetIssue(number, with_comments=True)
         except GitHubAPIError as exc:
             if exc.status in (404, 410):
                 raise ObjectNotFound(f"issue #{number} does not exist") from None

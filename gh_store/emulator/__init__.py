@@ -1,4 +1,4 @@
-"""A GitHub REST API emulator for tests: issues, comments, labels and reactions.
+"""A GitHub REST and GraphQL API emulator for tests: issues, comments, labels and reactions.
 
 Like moto for boto3: ``GitHubEmulator`` serves GitHub's REST API (version 2022-11-28) so the same
 client code (ghapi, PyGithub, gh-store) runs in tests and in production, over real HTTP on
@@ -25,6 +25,11 @@ Modules, from the state outwards:
   :mod:`.endpoints` (routes and operation ids), :mod:`.routes` (router, paging),
   :mod:`.access` (who may do what), :mod:`.repo_endpoints`, :mod:`.issue_endpoints`,
   :mod:`.shapes` (GitHub's JSON), :mod:`.errors` (GitHub's error answers);
+- the GraphQL protocol (``POST /graphql``, the same state; graphql-core, the ``emulator`` extra):
+  :mod:`.graphql` (authentication, points, headers, faults), :mod:`.graphql_run` (parse,
+  validate against GitHub's schema, bill, execute, GitHub's error shape), :mod:`.graphql_schema`
+  (``github-graphql/schema.graphql``), :mod:`.graphql_limits` (pagination, node limit, cost),
+  :mod:`.graphql_nodes` (what queries read), :mod:`.graphql_mutations` (what the store writes);
 - adapters: :mod:`.server` (HTTP) and :mod:`.inprocess` (``httpx2`` transport);
 - :mod:`.emulator` (:class:`GitHubEmulator`, the facade) and :mod:`.cli`
   (``python -m gh_store.emulator``).

@@ -32,7 +32,7 @@ __all__ = ["GitHubEmulator"]
 
 
 class GitHubEmulator:
-    """A GitHub REST API (2022-11-28) for one repository.
+    """GitHub's REST API (2022-11-28) and GraphQL API for one repository.
 
     ``with GitHubEmulator() as gh`` serves it over real HTTP on loopback (``serve=False``: no
     server, only :meth:`http_transport`); :meth:`start` and :meth:`stop` do the same by hand. The
@@ -176,14 +176,25 @@ class GitHubEmulator:
     def latency(self, seconds: float) -> None:
         self.state.latency = seconds
 
-    def set_rate_limit(self, token: str | None, remaining: int) -> None:
-        """Set how many requests ``token`` (None = anonymous callers) has left this hour."""
+    def set_rate_limit(self, token: str | None, remaining: int, resource: str = "core") -> None:
+        """Set how many requests (``resource="graphql"``: points) ``token`` (None = anonymous
+        callers) has left this hour."""
+        key, limit = self._bucket_of(token)
+        self.state.limits.set_remaining(key, limit, remaining, resource)
+
+    def rate_limit(self, token: str | None, resource: str = "core") -> dict[str, Any]:
+        """``limit``, ``used``, ``remaining`` and ``reset`` of ``token``'s bucket (``core``:
+        REST requests, ``graphql``: points), as GitHub's ``/rate_limit`` reports them."""
+        key, limit = self._bucket_of(token)
+        return self.state.limits.peek(key, limit, resource).json()
+
+    def _bucket_of(self, token: str | None) -> tuple[str, int]:
         with self.state.lock:
             user = self.state.user_by_token(token) if token is not None else None
         if token is not None and user is None:
             raise ValueError("unknown token")
         key = token if user is not None and token is not None else "anonymous"
-        self.state.limits.set_remaining(key, limit_for(user.type if user else None), remaining)
+        return key, limit_for(user.type if user else None)
 
     # --- request log ---------------------------------------------------------------------------
 
@@ -222,8 +233,20 @@ class GitHubEmulator:
         fault = Fault(status, method, path, times, skip, retry_after, drop, delay, after)
         return self.state.faults.add(fault)
 
+    def inject_graphql_error(
+        self, field: str, status: int = 502, *, times: int = 1, skip: int = 0, after: bool = False
+    ) -> Fault:
+        """Fail the next ``times`` GraphQL mutations named ``field`` (a regex searched in the
+        field's name, e.g. ``"addReaction"``), after ``skip``, with the error GitHub gives for
+        ``status`` (404 ``NOT_FOUND``, 403 ``FORBIDDEN``, 422 ``UNPROCESSABLE``, else its
+        "Something went wrong"), while the request's other mutations run; ``after``: the
+        mutation acts first, then reports the failure."""
+        fault = Fault(status, None, field, times, skip, after=after)
+        return self.state.graphql_faults.add(fault)
+
     def clear_faults(self) -> None:
         self.state.faults.clear()
+        self.state.graphql_faults.clear()
 
     def add_hook(
         self,

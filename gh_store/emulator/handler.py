@@ -7,8 +7,9 @@ error answer, dropped connection, before or after doing the work), let the proto
 record the request, encode the answer as bytes. The HTTP server (:mod:`.server`) and the
 in-process transport (:mod:`.inprocess`) are adapters around this function and nothing more.
 
-Protocols: REST (:mod:`.rest`) answers every path today; a GraphQL endpoint over the same state
-plugs in at :func:`_protocol_for` as another :class:`ApiProtocol`.
+Protocols (:func:`_protocol_for`): GraphQL (:mod:`.graphql`) answers ``/graphql`` (and GitHub
+Enterprise Server's ``/api/graphql``), REST (:mod:`.rest`) every other path; both read and change
+the same state.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import time
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
-from . import rest
+from . import graphql, rest
 from .errors import error_body
 from .exchange import Exchange, HttpAnswer, HttpRequest, Response
 from .faults import Fault
@@ -31,6 +32,8 @@ __all__ = ["ApiProtocol", "handle"]
 log = logging.getLogger("gh_store.emulator")
 
 _ENTERPRISE_PREFIX = "/api/v3"  # GitHub Enterprise Server's API root; accepted, kept in links
+_GRAPHQL = "/graphql"
+_ENTERPRISE_GRAPHQL = "/api/graphql"  # GitHub Enterprise Server's GraphQL endpoint
 
 
 class ApiProtocol(Protocol):
@@ -42,7 +45,7 @@ class ApiProtocol(Protocol):
 
 
 def _protocol_for(exchange: Exchange) -> ApiProtocol:
-    return rest
+    return graphql if exchange.path == _GRAPHQL else rest
 
 
 def handle(state: EmulatorState, request: HttpRequest) -> HttpAnswer:
@@ -79,6 +82,8 @@ def _parse(state: EmulatorState, request: HttpRequest) -> Exchange:
     if path == _ENTERPRISE_PREFIX or path.startswith(_ENTERPRISE_PREFIX + "/"):
         path = path[len(_ENTERPRISE_PREFIX) :] or "/"
         base += _ENTERPRISE_PREFIX
+    elif path == _ENTERPRISE_GRAPHQL:
+        path = _GRAPHQL
     body: Any = None
     bad_json = False
     sent_body = bool(request.body.strip())

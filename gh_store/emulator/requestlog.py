@@ -29,6 +29,15 @@ class RecordedRequest:
     user: str | None
     body: Any
 
+    @property
+    def mutates(self) -> bool:
+        """Whether the request asked to change something: a REST write, or a GraphQL request
+        whose operation is a mutation (a GraphQL query is a ``POST`` too, but only reads)."""
+        if self.path.endswith("/graphql"):
+            query = self.body.get("query") if isinstance(self.body, dict) else None
+            return isinstance(query, str) and query.lstrip().startswith("mutation")
+        return self.method in ("POST", "PATCH", "PUT", "DELETE")
+
 
 class RequestLog:
     def __init__(self) -> None:

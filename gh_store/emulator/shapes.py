@@ -20,6 +20,8 @@ __all__ = [
     "comment_json",
     "issue_json",
     "label_json",
+    "node_id",
+    "parse_node_id",
     "private_user_json",
     "public_user_json",
     "reaction_json",
@@ -38,9 +40,26 @@ def timestamp(epoch: int | None) -> str | None:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
-def _node_id(prefix: str, number: int) -> str:
+def node_id(prefix: str, number: int) -> str:
+    """A global node id, the same in REST's ``node_id`` and GraphQL's ``id`` (``I_...``: an
+    issue, ``IC_...``: an issue comment)."""
     raw = base64.b64encode(f"0:{number}".encode()).decode().rstrip("=")
     return f"{prefix}_kwDO{raw}"
+
+
+def parse_node_id(text: str) -> tuple[str, int] | None:
+    """``(prefix, number)`` of an id :func:`node_id` made, else None."""
+    prefix, marker, raw = text.partition("_kwDO")
+    if not marker or not prefix:
+        return None
+    try:
+        decoded = base64.b64decode(raw + "=" * (-len(raw) % 4), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    zero, colon, number = decoded.partition(":")
+    if zero != "0" or not colon or not number.isdigit():
+        return None
+    return prefix, int(number)
 
 
 def user_json(api: str, user: User) -> dict[str, Any]:
@@ -49,7 +68,7 @@ def user_json(api: str, user: User) -> dict[str, Any]:
     return {
         "login": user.login,
         "id": user.id,
-        "node_id": _node_id("MDQ6VXNlcg" if user.type == "User" else "MDM6Qm90", user.id),
+        "node_id": node_id("MDQ6VXNlcg" if user.type == "User" else "MDM6Qm90", user.id),
         "avatar_url": f"https://avatars.githubusercontent.com/u/{user.id}?v=4",
         "gravatar_id": "",
         "url": base,
@@ -110,7 +129,7 @@ def _repo_api(api: str, state: Repository) -> str:
 def label_json(api: str, state: Repository, label: Label) -> dict[str, Any]:
     return {
         "id": label.id,
-        "node_id": _node_id("LA", label.id),
+        "node_id": node_id("LA", label.id),
         "url": f"{_repo_api(api, state)}/labels/{quote(label.name, safe='')}",
         "name": label.name,
         "color": label.color,
@@ -129,7 +148,7 @@ def _rollup(url: str, reactions: list[Reaction]) -> dict[str, Any]:
 def reaction_json(api: str, state: Repository, reaction: Reaction) -> dict[str, Any]:
     return {
         "id": reaction.id,
-        "node_id": _node_id("REA", reaction.id),
+        "node_id": node_id("REA", reaction.id),
         "user": user_json(api, state.user(reaction.user)),
         "content": reaction.content,
         "created_at": timestamp(reaction.created_at),
@@ -147,7 +166,7 @@ def issue_json(api: str, state: Repository, issue: Issue) -> dict[str, Any]:
         "events_url": f"{url}/events",
         "html_url": f"{WEB}/{state.owner}/{state.name}/issues/{issue.number}",
         "id": issue.id,
-        "node_id": _node_id("I", issue.id),
+        "node_id": node_id("I", issue.id),
         "number": issue.number,
         "title": issue.title,
         "user": user_json(api, state.user(issue.user)),
@@ -187,7 +206,7 @@ def comment_json(api: str, state: Repository, comment: Comment) -> dict[str, Any
         ),
         "issue_url": f"{repo}/issues/{comment.issue_number}",
         "id": comment.id,
-        "node_id": _node_id("IC", comment.id),
+        "node_id": node_id("IC", comment.id),
         "user": user_json(api, state.user(comment.user)),
         "created_at": timestamp(comment.created_at),
         "updated_at": timestamp(comment.updated_at),
@@ -254,7 +273,7 @@ def repo_json(api: str, state: Repository, caller: str | None) -> dict[str, Any]
     links = {f"{name}_url": f"{repo}/{path}" for name, path in _REPO_LINKS.items()}
     body: dict[str, Any] = {
         "id": state.repo_id,
-        "node_id": _node_id("R", state.repo_id),
+        "node_id": node_id("R", state.repo_id),
         "name": state.name,
         "full_name": full,
         "private": state.private,

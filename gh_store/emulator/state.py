@@ -33,6 +33,7 @@ class EmulatorState(Repository):
         super().__init__(owner, name, private, clock)
         self.limits = RateLimiter(lambda: self.clock.wall())  # follows a clock swapped in later
         self.faults = FaultPlan()
+        self.graphql_faults = FaultPlan()  # rules for single mutations, matched by field name
         self.hooks = Hooks()
         self.log = RequestLog()
         self.latency = 0.0  # seconds added to every request

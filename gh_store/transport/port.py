@@ -1,9 +1,10 @@
 """The port: the few operations gh-store needs from GitHub, on plain JSON values.
 
 Both sides import this module: the driver (``gh_store.driver``), which performs the needs flows
-yield, and the adapters that implement it (``rest.py`` over ghapi; a GraphQL adapter can stand
-beside it). Listings come back whole, oldest first, each item once; ``Listing.complete`` says
-whether every page could be read consistently. Errors are ``gh_store.core.exceptions``.
+yield, and the adapters that implement it (``rest.py`` over ghapi; ``graphql.py`` over GitHub's
+GraphQL API, with ``rest.py`` for what GraphQL does not do better). Listings come back whole,
+oldest first, each item once; ``Listing.complete`` says whether every page could be read
+consistently. Errors are ``gh_store.core.exceptions``.
 """
 
 from __future__ import annotations
@@ -24,11 +25,19 @@ class GitHubTransport(Protocol):
     owner: str
     api_url: str
     has_token: bool
-    requests_made: int  # HTTP requests sent so far, retries included
-    rate_remaining: int | None  # requests left this hour, as GitHub last said (None: not yet)
 
-    def get_issue(self, number: int) -> dict[str, Any]:
-        """A 404 raises ``GitHubAPIError`` with ``status == 404``."""
+    # Read-only: an adapter may count them itself or add up those of the adapters it wraps.
+    @property
+    def requests_made(self) -> int:
+        """HTTP requests sent so far, retries included."""
+
+    @property
+    def rate_remaining(self) -> int | None:
+        """Requests left this hour, as GitHub last said (None: not yet)."""
+
+    def get_issue(self, number: int, *, with_comments: bool = False) -> dict[str, Any]:
+        """A 404 raises ``GitHubAPIError`` with ``status == 404``. ``with_comments``: the
+        comments are listed next, so a transport may read them now (``GetIssue``)."""
 
     def list_issues(
         self, *, labels: Sequence[str], state: str = "all", since: str | None = None

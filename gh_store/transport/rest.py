@@ -30,6 +30,7 @@ from gh_store.core.config import RateLimitConfig, RetryConfig
 from gh_store.core.exceptions import AccessDeniedError, AuthError, GitHubAPIError
 from gh_store.core.needs import Commit, Listing
 
+from .answers import decode, header_int
 from .cache import ConditionalGets, ResponseCache, from_store
 from .commit import commit_in_order
 from .credentials import check_repository, check_token, resolve_api_url
@@ -126,7 +127,8 @@ class GhApiTransport:
 
     # --- the operations ------------------------------------------------------------------------
 
-    def get_issue(self, number: int) -> dict[str, Any]:
+    def get_issue(self, number: int, *, with_comments: bool = False) -> dict[str, Any]:
+        # REST lists the comments in requests of their own, whatever with_comments says.
         return self._object("GET", f"{self._base}/issues/{int(number)}")
 
     def list_issues(
@@ -319,9 +321,9 @@ class GhApiTransport:
                 status, body, message = 0, None, no_answer(answer)
             else:
                 status, headers = answer.status_code, answer.headers
-                body = _decode(answer)
+                body = decode(answer)
                 message = github_message(body)
-                self.rate_remaining = _int(
+                self.rate_remaining = header_int(
                     headers.get("x-ratelimit-remaining"), self.rate_remaining
                 )
                 wait = reset_wait(headers, self._wall_clock())
@@ -414,19 +416,3 @@ class GhApiTransport:
         elapsed = (time.perf_counter() - started) * 1000
         log.debug("%s %s -> %s in %.0f ms", method, path, status, elapsed)
         return answer
-
-
-def _decode(response: httpx2.Response) -> Any:
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
-
-
-def _int(text: str | None, default: int | None) -> int | None:
-    try:
-        return int(text) if text is not None else default
-    except ValueError:
-        return default

@@ -86,6 +86,7 @@ def test_action_yml_declares_the_inputs_and_outputs_the_code_uses() -> None:
         "schema",
         "config",
         "issue-number",
+        "api",
         "api-url",
         "fail-on-rejected",
         "request-budget",

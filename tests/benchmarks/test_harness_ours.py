@@ -3,8 +3,8 @@
 The driver runs as ``make bench`` runs it (a process of its own, started through bench.launch),
 against a fresh emulator. Request counts are deterministic, so they are asserted exactly: they are
 the client's as of this commit (``GitHubStore.create`` says "Four requests"; processing costs
-``N + ceil(N/100) + A + 4`` at most, README), which a full ``make bench`` puts in
-docs/benchmarks.md.
+``N + ceil(N/100) + A + 4`` at most over REST, ``ceil(N/100) + ceil((N+1)/50) + A`` over GraphQL,
+README), which a full ``make bench`` puts in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -49,6 +49,34 @@ def test_processing_through_the_harness(
     assert (result.reads, result.writes) == (reads, writes)
     assert result.implementation == "ours"
     assert result.workload == workload.name
+
+
+OURS_GRAPHQL = Implementation(
+    "ours-graphql", Path(sys.executable), "bench.drive_ours", ("--api", "graphql")
+)
+
+
+@pytest.mark.parametrize(
+    "workload",
+    [Workload(1), Workload(2, applied=3), Workload(120)],
+    ids=lambda value: value.name,
+)
+def test_the_graphql_path_through_the_harness(workload: Workload, tmp_path: Path) -> None:
+    result = run_processing(
+        OURS_GRAPHQL,
+        workload,
+        "off",
+        log_path=tmp_path / "ours-graphql.log",
+        config_path=tmp_path / "unused-by-ours.yml",
+    )
+    assert result.correct, result.problem
+    assert result.marked == workload.pending
+    # one query for the issue with its newest 100 comments (older ones: one more per 100), the
+    # write and the marks 50 a request, whatever the history; the owner needs no role look-up
+    queries = 1 + (workload.pending > 100)
+    mutations = -(-(workload.pending + 1) // 50)
+    assert (result.reads, result.writes) == (queries, mutations)
+    assert result.graphql == result.points == queries + mutations  # one point each, no REST
 
 
 def test_client_operations_through_the_harness(tmp_path: Path) -> None:

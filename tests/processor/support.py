@@ -1,12 +1,17 @@
 """Builders shared by the processor tests: plain-dict issues and comments for the planner, and
-store objects, transports and a ticking clock on the emulator for the executor."""
+store objects, transports and a ticking clock on the emulator for the executor.
+
+The executor's tests run over both transports, REST and GraphQL (``api``, set for each test by
+``conftest.py``): ``transport_for`` builds the one in use, ``by_api`` picks what a test expects
+of it, and ``written_bodies`` reads the bodies written whichever API wrote them.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx2
 
@@ -15,6 +20,7 @@ from gh_store.core.config import RateLimitConfig, RetryConfig, StoreConfig, Trus
 from gh_store.core.hashchain import GENESIS, extend_chain
 from gh_store.core.merge_patch import apply_merge_patch
 from gh_store.emulator import GitHubEmulator
+from gh_store.transport.graphql import GraphQLTransport
 from gh_store.transport.rest import GhApiTransport
 
 OWNER = "octo"  # owns octo/store, the emulator's repository
@@ -24,6 +30,26 @@ LABELS = ["stored-object", "UID:x"]
 EPOCH = 1_700_000_000
 
 FAST = RateLimitConfig(max_requests_per_hour=0, min_write_interval=0)
+
+#: The transports the executor's tests run over.
+APIS = ("rest", "graphql")
+_api = ["rest"]
+T = TypeVar("T")
+
+
+def use_api(api: str) -> None:
+    """Make ``transport_for`` build ``api``'s transport (conftest.py sets it per test)."""
+    assert api in APIS
+    _api[0] = api
+
+
+def current_api() -> str:
+    return _api[0]
+
+
+def by_api(*, rest: T, graphql: T) -> T:
+    """What a test expects over the transport in use."""
+    return graphql if _api[0] == "graphql" else rest
 
 
 def store_config(**trust: Any) -> StoreConfig:
@@ -141,16 +167,38 @@ def seed_object(
 
 
 def transport_for(
-    gh: GitHubEmulator, token: str | None = None, *, max_attempts: int = 3
-) -> GhApiTransport:
-    """A transport as the action builds one (the Actions bot's token by default), without waits."""
-    return GhApiTransport(
+    gh: GitHubEmulator, token: str | None = None, *, max_attempts: int = 3, api: str | None = None
+) -> GhApiTransport | GraphQLTransport:
+    """A transport as the action builds one (the Actions bot's token by default), without waits,
+    over ``api`` (default: the test's)."""
+    kind = GraphQLTransport if (api or current_api()) == "graphql" else GhApiTransport
+    return kind(
         gh.repo,
         token or gh.bot_token,
         retries=RetryConfig(max_attempts=max_attempts, backoff_factor=0.0),
         rate_limit=FAST,
         **gh.client_options(),
     )
+
+
+def written_bodies(gh: GitHubEmulator) -> list[str]:
+    """The issue bodies written, in the order the writes arrived, over either API."""
+    bodies = []
+    for request in gh.requests:
+        sent = request.body if isinstance(request.body, dict) else {}
+        if request.method == "PATCH" and isinstance(sent.get("body"), str):
+            bodies.append(sent["body"])
+        elif request.mutates and request.path == "/graphql":
+            body = (sent.get("variables") or {}).get("body")
+            if isinstance(body, str):
+                bodies.append(body)
+    return bodies
+
+
+def reads_and_writes(gh: GitHubEmulator) -> tuple[int, int]:
+    """Recorded requests that only read, and those that asked for a change."""
+    writes = sum(1 for request in gh.requests if request.mutates)
+    return len(gh.requests) - writes, writes
 
 
 def stored(gh: GitHubEmulator, number: int) -> IssueBody:

@@ -2,7 +2,10 @@
 
 The updates are chosen so that applying one twice, or out of order, changes the result:
 ``{"a":1}``, ``{"a":2}``, ``{"a":3,"b":null}`` on ``{"b":0}`` must give ``{"a":3}``; a chat
-comment and an untrusted update sit between them. Each scenario runs on a fresh emulator.
+comment and an untrusted update sit between them. Each scenario runs on a fresh emulator, over
+both transports. Over GraphQL one request carries several mutations that can fail one by one,
+before or after acting: each of those partial outcomes must end like a crash between REST
+requests.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from gh_store.emulator import GitHubEmulator
 from gh_store.runs import process_issue
 
 from .support import (
+    APIS,
     bot_marks,
+    by_api,
     chain,
     fold,
     install_ticking_clock,
@@ -28,6 +33,7 @@ from .support import (
     store_config,
     stored,
     transport_for,
+    use_api,
 )
 
 CONFIG = store_config()
@@ -90,29 +96,63 @@ def assert_converged(scene: Scene) -> None:
     assert bot_marks(gh, scene.chat) == []
 
 
-def clean_run_requests() -> int:
-    for first in scene():
-        first.gh.clear_requests()
-        run(first)
-        assert_converged(first)
-        return len(first.gh.requests)
+def clean_run_methods(api: str) -> list[str]:
+    """The requests of an undisturbed run over ``api``: mutating ones as ``WRITE``."""
+    use_api(api)
+    try:
+        for first in scene():
+            first.gh.clear_requests()
+            run(first)
+            assert_converged(first)
+            return ["WRITE" if r.mutates else "READ" for r in first.gh.requests]
+    finally:
+        use_api("rest")
     raise AssertionError("unreachable")
 
 
-CLEAN_REQUESTS = clean_run_requests()
+CLEAN = {api: clean_run_methods(api) for api in APIS}
+WRITE = {api: CLEAN[api].index("WRITE") for api in APIS}
+#: The requests a second crash hits: REST's write, first and last mark; GraphQL's one request.
+RECOVERY = {
+    "rest": {
+        "write": WRITE["rest"],
+        "first mark": WRITE["rest"] + 1,
+        "last mark": len(CLEAN["rest"]) - 2,
+    },
+    "graphql": {"writes": WRITE["graphql"]},
+}
 FAULTS: dict[str, dict[str, Any]] = {
     "503 before the request acts": {"status": 503},
     "answer lost after the request acted": {"status": None, "drop": True, "after": True},
 }
 
 
-def test_the_clean_run_is_the_one_measured() -> None:
-    # issue, comments, 2 permissions (alice, rita), the write, 4 marks, the last look
-    assert CLEAN_REQUESTS == 1 + 1 + 2 + 1 + 4 + 1
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The crash points depend on the transport: ``api`` is chosen here, with them."""
+    name = metafunc.definition.name
+    if name == "test_crash_at_any_request_then_rerun_converges":
+        pairs = [(api, k) for api in APIS for k in range(len(CLEAN[api]))]
+        metafunc.parametrize(("api", "k"), pairs, indirect=["api"])
+    elif name == "test_a_second_crash_during_recovery_still_converges":
+        pairs = [(api, k) for api in APIS for k in RECOVERY[api].values()]
+        ids = [f"{api}-{what}" for api in APIS for what in RECOVERY[api]]
+        metafunc.parametrize(("api", "k"), pairs, indirect=["api"], ids=ids)
+    elif name == "test_one_mutation_failing_alone_ends_as_a_crash_would":
+        metafunc.parametrize("api", ["graphql"], indirect=True)
+    elif "api" in metafunc.fixturenames:
+        metafunc.parametrize("api", list(APIS), indirect=True)
+
+
+def test_the_clean_run_is_the_one_measured(api: str) -> None:
+    # REST: issue, comments, 2 permissions (alice, rita), the write, 4 marks, the last look.
+    # GraphQL: the issue with its comments, the 2 permissions (REST), one request that writes,
+    # marks and brings back the last look.
+    assert CLEAN[api] == by_api(
+        rest=["READ"] * 4 + ["WRITE"] * 5 + ["READ"], graphql=["READ"] * 3 + ["WRITE"]
+    )
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
-@pytest.mark.parametrize("k", range(CLEAN_REQUESTS))
 def test_crash_at_any_request_then_rerun_converges(fault: str, k: int) -> None:
     for crashed in scene():
         injected = crashed.gh.inject(path=".*", skip=k, **FAULTS[fault])
@@ -124,27 +164,14 @@ def test_crash_at_any_request_then_rerun_converges(fault: str, k: int) -> None:
         assert_converged(crashed)
         crashed.gh.clear_requests()
         owes_a_check = bool(stored(crashed.gh, crashed.number).meta.marks)
-        run(crashed)  # and a further run has nothing left to do: the issue, its comments, and
-        # (when the body records marks) who placed the newest of them
-        assert len(crashed.gh.requests) == 2 + owes_a_check
-        assert [r.method for r in crashed.gh.requests] == ["GET"] * (2 + owes_a_check)
+        run(crashed)  # and a further run has nothing left to do: REST reads the issue, its
+        # comments, and (when the body records marks) who placed the newest of them; GraphQL
+        # the issue with its comments, which say whether the token placed that mark
+        reads = by_api(rest=2 + owes_a_check, graphql=1)
+        assert [r.mutates for r in crashed.gh.requests] == [False] * reads
         assert_converged(crashed)
 
 
-def _index_of_write() -> int:
-    for probe in scene():
-        probe.gh.clear_requests()
-        run(probe)
-        return [r.method for r in probe.gh.requests].index("PATCH")
-    raise AssertionError("unreachable")
-
-
-WRITE = _index_of_write()
-
-
-@pytest.mark.parametrize(
-    "k", [WRITE, WRITE + 1, CLEAN_REQUESTS - 2], ids=["write", "first mark", "last mark"]
-)
 def test_a_second_crash_during_recovery_still_converges(k: int) -> None:
     """The run that repairs a crashed run's marks dies too, at each of its requests in turn."""
     j = 0
@@ -174,8 +201,9 @@ def test_an_outsiders_reaction_on_the_newest_applied_comment_does_not_hide_a_cra
     reactor: str,
 ) -> None:
     for crashed in scene():
-        # The run dies before its marks: every reaction POST fails.
+        # The run dies before its marks: every reaction fails.
         crashed.gh.inject(status=503, method="POST", path=r"/reactions$", times=10)
+        crashed.gh.inject_graphql_error("addReaction", status=503, times=10)
         run_failing(crashed)
         crashed.gh.clear_faults()
         assert bot_marks(crashed.gh, crashed.applied[-1]) == []
@@ -203,6 +231,7 @@ def test_deleting_the_newest_marked_comment_does_not_hide_a_crash(placed: int) -
     for crashed in scene():
         late = crashed.gh.seed_comment(crashed.number, '{"a": 7}', user="rita")
         crashed.gh.inject(status=503, method="POST", path=r"/reactions$", skip=placed, times=10)
+        crashed.gh.inject_graphql_error("addReaction", status=503, skip=placed, times=10)
         run_failing(crashed)
         crashed.gh.clear_faults()
         assert stored(crashed.gh, crashed.number).meta.marks[-1] == (late, "eyes")
@@ -218,3 +247,35 @@ def test_deleting_the_newest_marked_comment_does_not_hide_a_crash(placed: int) -
         assert bot_marks(gh, crashed.untrusted) == ["eyes"]
         assert bot_marks(gh, crashed.chat) == []
         assert gh.issue(number)["state"] == "closed"
+
+
+# --- over GraphQL: one mutation of a request fails alone (issue 13) ------------------------------
+
+#: The mutations of the clean run's one request of writes: the write, then 4 marks.
+MUTATIONS = 1 + 4
+
+
+@pytest.mark.parametrize("after", [False, True], ids=["before acting", "after acting"])
+@pytest.mark.parametrize("j", range(MUTATIONS))
+def test_one_mutation_failing_alone_ends_as_a_crash_would(after: bool, j: int) -> None:
+    """The j-th mutation fails (the ones after it in the request run, and are undone); the next
+    run repairs what is missing, and every mark is placed exactly once."""
+    for crashed in scene():
+        injected = crashed.gh.inject_graphql_error(
+            "^(updateIssue|addReaction)$", status=502, skip=j, after=after
+        )
+        run_failing(crashed)
+        assert injected.applied == 1
+        body = stored(crashed.gh, crashed.number)
+        if j == 0 and not after:
+            assert body.meta.applied_count == 0  # the write failed: no mark may stay
+            for comment_id in (*crashed.applied, crashed.untrusted):
+                assert bot_marks(crashed.gh, comment_id) == []
+        decided = sorted([*crashed.applied, crashed.untrusted])
+        placed = [i for i in decided if bot_marks(crashed.gh, i)]
+        # What is left is what a crash between requests leaves: marks in order, none after a gap
+        assert placed == decided[: len(placed)]
+
+        run(crashed)
+
+        assert_converged(crashed)

@@ -6,6 +6,10 @@ inserted (the naive walk reads one twice). Here an outsider deletes, edits or cr
 between every two page requests of every comment listing of a run, at the first, middle or last
 position, over 1, 2 and 3 pages. Then a quiet run; the object must be the serial fold of the
 trusted updates, each applied once, and every decided comment must carry its one mark.
+
+Over GraphQL (``api``) comments are paged by cursors, which name a comment rather than a
+position: there the outsider acts before every GraphQL request of the run but the first (the
+further pages, and the requests that write and take the last look).
 """
 
 from __future__ import annotations
@@ -17,12 +21,19 @@ from typing import Any
 import httpx2
 import pytest
 
-from gh_store.core.config import RetryConfig
 from gh_store.emulator import GitHubEmulator
 from gh_store.runs import process_issue
-from gh_store.transport.rest import GhApiTransport
 
-from .support import FAST, bot_marks, chain, fold, seed_object, store_config, stored
+from .support import (
+    bot_marks,
+    by_api,
+    chain,
+    fold,
+    seed_object,
+    store_config,
+    stored,
+    transport_for,
+)
 
 CONFIG = store_config()
 COMMENTS = "/comments"
@@ -69,13 +80,7 @@ class Scene:
         )
 
     def _run(self) -> None:
-        with GhApiTransport(
-            self.gh.repo,
-            self.gh.bot_token,
-            retries=RetryConfig(max_attempts=2, backoff_factor=0),
-            rate_limit=FAST,
-            **self.gh.client_options(),
-        ) as client:
+        with transport_for(self.gh, max_attempts=2) as client:
             process_issue(client, CONFIG, self.number)
 
     def run_while(self, action: str, position: str) -> int:
@@ -106,7 +111,8 @@ class Scene:
             if next(pages):
                 meddle()
 
-        hook = self.gh.add_hook(before_each_page_but_the_first, method="GET", path=COMMENTS + "$")
+        method, path = by_api(rest=("GET", COMMENTS + "$"), graphql=("POST", "/graphql$"))
+        hook = self.gh.add_hook(before_each_page_but_the_first, method=method, path=path)
         try:
             self._run()
         finally:

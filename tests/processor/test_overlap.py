@@ -3,6 +3,7 @@
 GitHub has no compare-and-swap on issues, so a run may write a body older than one another run
 has just written. The processor must converge anyway: after the runs (and one more, as the
 workflow's queue would start), the object is the serial fold of every trusted valid update.
+Over both transports (``api``): over GraphQL, a run's write, marks and last look share requests.
 """
 
 from __future__ import annotations
@@ -16,13 +17,26 @@ from typing import Any
 import pytest
 
 from gh_store.core.body import decode_body
-from gh_store.core.needs import Listing
+from gh_store.core.needs import Commit, Listing
 from gh_store.core.report import ProcessReport
 from gh_store.emulator import GitHubEmulator
 from gh_store.runs import process_issue
+from gh_store.transport.graphql import GraphQLTransport
+from gh_store.transport.port import GitHubTransport
 from gh_store.transport.rest import GhApiTransport
 
-from .support import FAST, bot_marks, chain, fold, seed_object, store_config, stored, transport_for
+from .support import (
+    FAST,
+    bot_marks,
+    by_api,
+    chain,
+    fold,
+    seed_object,
+    store_config,
+    stored,
+    transport_for,
+    written_bodies,
+)
 
 CONFIG = store_config()
 BASE: dict[str, Any] = {"b": 0}
@@ -102,21 +116,17 @@ def in_thread(work: Callable[[], Any], results: list[Any]) -> threading.Thread:
     return thread
 
 
-def process(gh: GitHubEmulator, number: int, transport: GhApiTransport | None = None) -> Any:
+def process(gh: GitHubEmulator, number: int, transport: GitHubTransport | None = None) -> Any:
     with transport or transport_for(gh) as used:
         return process_issue(used, CONFIG, number)
 
 
 def written_last_ids(gh: GitHubEmulator) -> list[int]:
     """``last_comment_id`` of each body written, in the order the writes arrived."""
-    return [
-        decode_body(r.body["body"]).meta.last_comment_id
-        for r in gh.requests
-        if r.method == "PATCH" and isinstance(r.body, dict) and "body" in r.body
-    ]
+    return [decode_body(body).meta.last_comment_id for body in written_bodies(gh)]
 
 
-class GatedTransport(GhApiTransport):
+class GatedRest(GhApiTransport):
     """Signals after its first listing of comments and holds its first write until let go."""
 
     def __init__(self, gh: GitHubEmulator, listed: threading.Event, go: threading.Event) -> None:
@@ -133,12 +143,33 @@ class GatedTransport(GhApiTransport):
         return super().update_issue(number, **fields)
 
 
+class GatedGraphQL(GraphQLTransport):
+    """The same gate over GraphQL, whose write goes out with the round's marks (``commit``)."""
+
+    def __init__(self, gh: GitHubEmulator, listed: threading.Event, go: threading.Event) -> None:
+        super().__init__(gh.repo, gh.bot_token, rate_limit=FAST, **gh.client_options())
+        self.listed, self.go = listed, go
+
+    def list_comments(self, number: int, *, since: str | None = None) -> Listing:
+        comments = super().list_comments(number, since=since)
+        self.listed.set()
+        return comments
+
+    def commit(self, commit: Commit) -> dict[str, Any]:
+        assert self.go.wait(timeout=60), "run B never finished"
+        return super().commit(commit)
+
+
+def gated(gh: GitHubEmulator, listed: threading.Event, go: threading.Event) -> GitHubTransport:
+    return by_api(rest=GatedRest, graphql=GatedGraphQL)(gh, listed, go)
+
+
 def test_stale_write_after_a_newer_one_loses_nothing(gh: GitHubEmulator) -> None:
     """A reads, B reads, B writes, A writes a stale body; comments arrive in between."""
     number, ledger = start(gh)
     listed, go = threading.Event(), threading.Event()
     results_a: list[Any] = []
-    run_a = in_thread(lambda: process(gh, number, GatedTransport(gh, listed, go)), results_a)
+    run_a = in_thread(lambda: process(gh, number, gated(gh, listed, go)), results_a)
     assert listed.wait(timeout=60)
     post(gh, number, ledger, *ARRIVALS[0])  # A did not see it; B will
     results_b: list[Any] = []
@@ -170,6 +201,7 @@ def test_overlapping_runs_with_delays_converge(
     gh.latency = 0.01
     # The first write to reach the issue waits, so the other run may write before it.
     gh.inject(status=None, method="PATCH", path=r"/issues/\d+$", delay=write_delay)
+    gh.add_hook(_delay_first_graphql_write(write_delay), method="POST", path="/graphql$")
     results: list[Any] = []
 
     def arrivals() -> None:
@@ -193,3 +225,15 @@ def test_overlapping_runs_with_delays_converge(
     gh.latency = 0.0
     process(gh, number)  # the workflow's queued run
     assert_converged(gh, number, ledger)
+
+
+def _delay_first_graphql_write(seconds: float) -> Callable[[Any], None]:
+    """The GraphQL twin of the delay injected on REST's first write (a mutation request)."""
+    delayed: list[bool] = []
+
+    def hold(request: Any) -> None:
+        if not delayed and "updateIssue" in str(request.body):
+            delayed.append(True)
+            time.sleep(seconds)
+
+    return hold

@@ -1,4 +1,8 @@
-"""``process_issue`` end to end on the emulator: each rule, the marks it places, its requests."""
+"""``process_issue`` end to end on the emulator: each rule, the marks it places, its requests.
+
+Every test runs over both transports (``api``): the same rules, bodies, marks and reports; only
+the requests differ, and each test says what it expects of each.
+"""
 
 from __future__ import annotations
 
@@ -13,18 +17,18 @@ from gh_store.core.body import MAX_BODY_CHARS, BodyMeta, encode_body
 from gh_store.core.config import ReactionConfig, StoreConfig
 from gh_store.core.report import ProcessReport
 from gh_store.core.schema import ObjectSchema
-from gh_store.emulator import GitHubEmulator
+from gh_store.emulator import GitHubEmulator, RequestInfo
 from gh_store.runs import process_issue
-from gh_store.transport.rest import GhApiTransport
 
 from .support import (
     BOT,
-    FAST,
     bot_marks,
+    by_api,
     chain,
     edit_comment,
     fold,
     pages_to_read,
+    reads_and_writes,
     seed_object,
     store_config,
     stored,
@@ -34,6 +38,7 @@ from .support import (
 CONFIG = store_config()
 ISSUE = r"/issues/\d+$"
 COMMENTS = r"/issues/\d+/comments$"
+GRAPHQL = r"/graphql$"
 REACTIONS = r"/comments/\d+/reactions$"
 PERMISSION = r"/collaborators/[^/]+/permission$"
 
@@ -53,7 +58,11 @@ def run(
 
 
 def cost_bound(updates: int, authors: int) -> int:
-    """The issue's promise: N + ceil(N/100) + A + 4 requests."""
+    """What a run may cost. REST: N + ceil(N/100) + A + 4 requests. GraphQL: one query per 100
+    comments, one mutation request per 50 writes (the last one carries the last look), and the
+    A role look-ups over REST (issue 13: N = 1 in at most 3 + A, N = 100 in at most 6 + A)."""
+    if by_api(rest=False, graphql=True):
+        return math.ceil(max(updates, 1) / 100) + math.ceil((updates + 1) / 50) + authors
     return updates + math.ceil(updates / 100) + authors + 4
 
 
@@ -88,7 +97,9 @@ def test_trusted_updates_apply_untrusted_ones_are_marked_and_skipped(repo: GitHu
     assert stored(repo, number).data == report.data
     # alice and rita are looked up once each; the owner, the bot and carol need no request.
     assert repo.count("GET", PERMISSION) == 2
-    assert requests == 1 + 1 + 2 + 1 + 5 + 1 <= cost_bound(5, 2)
+    # REST: issue, comments, 2 roles, the write, 5 marks, a last look; GraphQL: the issue with
+    # its comments, 2 roles (REST), one request with the write and the marks and the last look
+    assert requests == by_api(rest=1 + 1 + 2 + 1 + 5 + 1, graphql=1 + 2 + 1) <= cost_bound(5, 2)
 
     again, _ = run(repo, number, config)  # an untrusted update is never applied later
     assert again.outcomes == () and stored(repo, number).data == report.data
@@ -113,14 +124,13 @@ def test_untrusted_issue_author_is_refused_without_writing(repo: GitHubEmulator)
     number = seed_object(repo, {"n": 0}, author="rita")
     seed_updates(repo, number, [{"n": 1}])
 
-    report, requests = run(repo, number)
+    report, _ = run(repo, number)
 
     assert report.refused is not None and "rita" in report.refused
     # Nothing of an outsider's body is reported: it is not the store's object.
     assert report.outcomes == () and report.data is None and not report.changed
     assert stored(repo, number).data == {"n": 0}
-    assert repo.count("PATCH") == repo.count("POST") == 0
-    assert requests == 2  # issue, rita's permission
+    assert reads_and_writes(repo) == (2, 0)  # issue, rita's permission
 
 
 def test_chat_between_updates_is_passed_over_without_a_mark(repo: GitHubEmulator) -> None:
@@ -251,10 +261,11 @@ def test_edits_and_reactions_after_the_run_change_nothing(repo: GitHubEmulator) 
 
     assert report.outcomes == () and not report.changed
     assert repo.issue(number)["body"] == body
-    # issue, comments, and who placed the newest recorded mark (rita's -1 sits beside it, but
-    # only the bot's +1 counts): no write, no marks
-    assert requests == 3
-    assert [r.method for r in repo.requests] == ["GET"] * 3
+    # REST: issue, comments, and who placed the newest recorded mark (rita's -1 sits beside
+    # it, but only the bot's +1 counts); GraphQL: the issue with its comments, which say that
+    # the token placed its +1 itself. No write, no marks.
+    assert requests == by_api(rest=3, graphql=1)
+    assert reads_and_writes(repo) == (requests, 0)
 
 
 def test_reactions_follow_the_configured_contents(repo: GitHubEmulator) -> None:
@@ -295,7 +306,8 @@ def test_legacy_object_is_processed_and_migrated(repo: GitHubEmulator) -> None:
     assert body.data == {"n": 1, "m": 2}
     assert (body.meta.legacy, body.meta.last_comment_id) == (False, pending)
     again, requests = run(repo, number)
-    assert (again.outcomes, requests) == ((), 3)  # issue, comments, who placed the newest mark
+    # REST: issue, comments, who placed the newest mark; GraphQL: the issue with its comments
+    assert (again.outcomes, requests) == ((), by_api(rest=3, graphql=1))
 
 
 def test_legacy_migration_ignores_an_outsiders_plus_one_on_a_pending_update(
@@ -319,8 +331,9 @@ def test_legacy_migration_ignores_an_outsiders_plus_one_on_a_pending_update(
     assert [o.comment_id for o in report.applied] == [pending, later]
     assert stored(repo, number).data == {"n": 1, "m": 2, "k": 3}
     # issue, comments, then for `later`, `pending`, `done` (newest first) one reactions listing
-    # each and mallory's permission once, alice's permission, the write, 2 marks, a last look
-    assert requests == 1 + 1 + 3 + 1 + 1 + 1 + 2 + 1
+    # each and mallory's permission once, alice's permission, the write, 2 marks, a last look;
+    # over GraphQL the issue brings its comments, and one request writes, marks and looks
+    assert requests == by_api(rest=1 + 1 + 3 + 1 + 1 + 1 + 2 + 1, graphql=1 + 3 + 1 + 1 + 1)
 
 
 def test_comment_arriving_during_the_run_is_processed_by_it(repo: GitHubEmulator) -> None:
@@ -328,16 +341,14 @@ def test_comment_arriving_during_the_run_is_processed_by_it(repo: GitHubEmulator
     seed_updates(repo, number, [{"a": 1}])
     late: list[int] = []
 
-    class CommentWhileWriting(GhApiTransport):
-        def update_issue(self, number: int, **fields: Any) -> dict[str, Any]:
-            answer = super().update_issue(number, **fields)
-            if not late:  # someone comments right after the first write
-                late.append(repo.seed_comment(number, '{"b": 2}', user="alice"))
-            return answer
+    def comment_while_writing(request: RequestInfo) -> None:
+        # Someone comments just before the first write arrives: after the run read the comments.
+        writes = request.method == "PATCH" or "updateIssue" in str(request.body)
+        if writes and not late:
+            late.append(repo.seed_comment(number, '{"b": 2}', user="alice"))
 
-    with CommentWhileWriting(
-        repo.repo, repo.bot_token, rate_limit=FAST, **repo.client_options()
-    ) as transport:
+    repo.add_hook(comment_while_writing)
+    with transport_for(repo) as transport:
         report = process_issue(transport, CONFIG, number)
 
     assert report.rounds == 2
@@ -371,11 +382,18 @@ def test_cost_bound(repo: GitHubEmulator, updates: int, authors: int) -> None:
     assert pages == math.ceil(
         updates / 100
     )  # the overlap of the skip-proof walk costs nothing here
-    assert repo.count("GET", COMMENTS) == pages + 1  # the listing, then one last look
     assert repo.count("GET", PERMISSION) == authors
-    assert repo.count("PATCH", ISSUE) == 1
-    assert repo.count("POST", REACTIONS) == updates
-    assert requests == 1 + pages + authors + 1 + updates + 1
+    if by_api(rest=True, graphql=False):
+        assert repo.count("GET", COMMENTS) == pages + 1  # the listing, then one last look
+        assert repo.count("PATCH", ISSUE) == 1
+        assert repo.count("POST", REACTIONS) == updates
+        assert requests == 1 + pages + authors + 1 + updates + 1
+    else:
+        # the issue with its newest 100 comments, older ones 100 a query; the write and the
+        # marks 50 a request, the last of which brings back the last look
+        reads, writes = reads_and_writes(repo)
+        assert (reads - authors, writes) == (pages, math.ceil((updates + 1) / 50))
+        assert repo.count(None, r"/comments|/issues/") == 0  # no REST read of issue or comments
     assert requests <= cost_bound(updates, authors)
 
 
@@ -387,7 +405,11 @@ def test_250_pending_updates_span_pages(repo: GitHubEmulator) -> None:
     report, _ = run(repo, number)
 
     listing = [r for r in repo.requests if r.method == "GET" and r.path.endswith("/comments")]
-    assert len(listing) == 3 + 1
+    reads, writes = reads_and_writes(repo)
+    # REST: 3 pages and the last look; GraphQL: 3 queries, 6 requests of writes
+    assert by_api(rest=(len(listing), writes), graphql=(reads, writes)) == by_api(
+        rest=(3 + 1, 1 + 250), graphql=(3, 6)
+    )
     assert stored(repo, number).data == fold({"list": []}, patches)
     assert [o.comment_id for o in report.applied] == ids
     assert all(bot_marks(repo, i) == ["+1"] for i in ids)
@@ -398,16 +420,18 @@ def test_300_applied_comments_do_not_make_the_next_run_dearer(repo: GitHubEmulat
     number = seed_object(repo, {})
     seed_updates(repo, number, [{f"k{i}": i} for i in range(300)])
     _, first = run(repo, number)
-    assert first == 1 + pages_to_read(300) + 1 + 300 + 1 <= cost_bound(300, 0)
+    assert first == by_api(rest=1 + pages_to_read(300) + 1 + 300 + 1, graphql=3 + 7)
+    assert first <= cost_bound(300, 0)
     (pending,) = seed_updates(repo, number, [{"last": True}])
 
     report, requests = run(repo, number)
 
     assert [o.comment_id for o in report.applied] == [pending]
     assert stored(repo, number).meta.applied_count == 301
-    # issue, one page of comments since the last mark, who placed the last run's newest mark,
-    # the write, one mark, one last look
-    assert requests == 6 <= cost_bound(1, 0)
+    # REST: issue, one page of comments since the last mark, who placed the last run's newest
+    # mark, the write, one mark, one last look. GraphQL: the issue with its newest comments
+    # (they reach back to the last mark, and say who placed it), then one request of writes.
+    assert requests == by_api(rest=6, graphql=2) <= cost_bound(1, 0)
 
 
 def test_a_run_with_nothing_pending_only_reads(repo: GitHubEmulator) -> None:
@@ -418,8 +442,10 @@ def test_a_run_with_nothing_pending_only_reads(repo: GitHubEmulator) -> None:
     report, requests = run(repo, number)
 
     assert report.outcomes == ()
-    assert requests == 3  # issue, comments, who placed the newest recorded mark
-    assert [r.method for r in repo.requests] == ["GET", "GET", "GET"]
+    # REST: issue, comments, who placed the newest recorded mark; GraphQL: the issue with its
+    # comments and the token's own reactions on them
+    assert requests == by_api(rest=3, graphql=1)
+    assert reads_and_writes(repo) == (requests, 0)
 
 
 def test_open_issue_with_nothing_pending_is_only_closed(repo: GitHubEmulator) -> None:
@@ -429,20 +455,29 @@ def test_open_issue_with_nothing_pending_is_only_closed(repo: GitHubEmulator) ->
     report, requests = run(repo, number)
 
     assert report.outcomes == ()
-    (write,) = [r for r in repo.requests if r.method == "PATCH"]
-    assert write.body == {"state": "closed", "state_reason": "completed"}
+    (write,) = [r for r in repo.requests if r.mutates]
+    if by_api(rest=True, graphql=False):
+        assert write.body == {"state": "closed", "state_reason": "completed"}
+    else:  # the state alone, and no mark
+        assert "updateIssue(input: {id: " in write.body["query"] and "state: CLOSED" in str(
+            write.body
+        )
+        assert "addReaction" not in write.body["query"] and "body" not in write.body["variables"]
     assert repo.issue(number)["state"] == "closed" and repo.issue(number)["body"] == body
-    assert requests == 4  # issue, comments, the close, the last look
+    assert repo.issue(number)["state_reason"] == "completed"
+    # REST: issue, comments, the close, the last look; GraphQL: the issue with its comments,
+    # the close that brings back the last look
+    assert requests == by_api(rest=4, graphql=2)
 
 
 def test_chat_only_on_a_closed_issue_writes_nothing(repo: GitHubEmulator) -> None:
     number = seed_object(repo, {"a": 1}, state="closed")
     repo.seed_comment(number, "is this thing on?", user="rita")
 
-    report, requests = run(repo, number)
+    report, _ = run(repo, number)
 
     assert report.outcomes == ()
-    assert requests == 2 and repo.count("PATCH") == 0
+    assert reads_and_writes(repo) == by_api(rest=(2, 0), graphql=(1, 0))
 
 
 def test_body_written_is_exactly_what_the_plan_encodes(repo: GitHubEmulator) -> None:

@@ -1,5 +1,9 @@
 """Fixtures for the store's tests: a config that never sleeps, stores for several callers, and a
-raw HTTP helper for what the store must not do itself (edit or delete a comment, react)."""
+raw HTTP helper for what the store must not do itself (edit or delete a comment, react).
+
+Every store test runs over both transports (``api``: ``store.api`` of the stores it makes), as
+over both adapters of the emulator: the same objects and answers, different requests.
+"""
 
 from __future__ import annotations
 
@@ -25,15 +29,22 @@ MakeStore = Callable[..., GitHubStore]
 Call = Callable[..., httpx2.Response]
 
 
+@pytest.fixture(params=["rest", "graphql"])
+def api(request: pytest.FixtureRequest) -> str:
+    """The ``store.api`` of the stores ``make_store`` makes."""
+    return str(request.param)
+
+
 @pytest.fixture
-def make_store(gh: GitHubEmulator) -> Iterator[MakeStore]:
+def make_store(gh: GitHubEmulator, api: str) -> Iterator[MakeStore]:
     """``make_store(token=<owner>, **kwargs)``: a store on ``gh``, closed after the test."""
     made: list[GitHubStore] = []
     sentinel = object()
 
     def make(token: Any = sentinel, **kwargs: Any) -> GitHubStore:
-        kwargs.setdefault("config", FAST)
         chosen = gh.owner_token if token is sentinel else token
+        # A store without a token can only read over REST: GraphQL takes no anonymous calls.
+        kwargs.setdefault("config", dataclasses.replace(FAST, api=api if chosen else "auto"))
         options = {**gh.client_options(), **kwargs}
         store = GitHubStore(chosen, gh.repo, **options)
         made.append(store)

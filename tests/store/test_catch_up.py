@@ -43,7 +43,7 @@ def test_every_open_object_is_processed_oldest_first(
 
 
 def test_the_cost_is_one_listing_plus_each_objects_run_without_its_first_read(
-    gh: GitHubEmulator, make_store: MakeStore
+    gh: GitHubEmulator, make_store: MakeStore, api: str
 ) -> None:
     owner, numbers = _store_with_pending(gh, make_store)
     gh.clear_requests()
@@ -51,8 +51,9 @@ def test_the_cost_is_one_listing_plus_each_objects_run_without_its_first_read(
     assert gh.count("GET", LIST) == 1  # the open objects, one page
     assert gh.count("GET", r"/issues/\d+$") == 0  # the listing already holds each issue
     assert gh.count("GET", PERMISSION) == 1  # alice, once for the whole run
-    # each object: its comments, one write, one mark, one last look
-    per_object = 1 + 1 + 1 + 1
+    # each object: its comments, one write, one mark, one last look; over GraphQL its comments,
+    # then one request that writes, marks and brings back the last look
+    per_object = {"rest": 1 + 1 + 1 + 1, "graphql": 1 + 1}[api]
     assert len(gh.requests) == done.requests == 1 + 1 + 3 * per_object
     # Closed objects (nothing pending) cost nothing.
     touched = {int(m.group(1)) for r in gh.requests if (m := re.search(r"/issues/(\d+)", r.path))}
@@ -60,24 +61,30 @@ def test_the_cost_is_one_listing_plus_each_objects_run_without_its_first_read(
 
 
 def test_a_run_stops_with_a_reserve_of_the_rate_limit_left_and_says_what_it_left(
-    gh: GitHubEmulator, make_store: MakeStore
+    gh: GitHubEmulator, make_store: MakeStore, api: str
 ) -> None:
     owner, numbers = _store_with_pending(gh, make_store)
-    # 56 requests left this hour: the listing and one object's run (5) leave the 50 kept in
-    # reserve, so the run stops there.
-    gh.set_rate_limit(gh.owner_token, 56)
+    if api == "rest":
+        # 56 requests left this hour: the listing and one object's run (5) leave the 50 kept
+        # in reserve, so the run stops there.
+        gh.set_rate_limit(gh.owner_token, 56)
+    else:
+        # 52 GraphQL points left: one object's run (2) leaves the 50 kept in reserve.
+        gh.set_rate_limit(gh.owner_token, 52, resource="graphql")
     done = owner.process_all()
     assert [r.issue_number for r in done.reports] == [numbers[1]]
     assert done.left == (numbers[3], numbers[4])
     assert done.stopped is not None and "in reserve" in done.stopped
     gh.set_rate_limit(gh.owner_token, 5000)
-    again = owner.process_all()  # the next scheduled run continues
+    gh.set_rate_limit(gh.owner_token, 5000, resource="graphql")
+    again = make_store().process_all()  # the next scheduled run (a new process) continues
     assert [r.issue_number for r in again.reports] == [numbers[3], numbers[4]]
 
 
-def test_a_request_budget_caps_the_run(gh: GitHubEmulator, make_store: MakeStore) -> None:
+def test_a_request_budget_caps_the_run(gh: GitHubEmulator, make_store: MakeStore, api: str) -> None:
     owner, _ = _store_with_pending(gh, make_store)
-    done = owner.process_all(budget=55)  # the reserve of 50, and room for one object's run
+    # the reserve of 50, and room for the listing and one object's run (REST 5, GraphQL 3)
+    done = owner.process_all(budget={"rest": 55, "graphql": 53}[api])
     assert len(done.reports) == 1 and len(done.left) == 2
     assert done.stopped is not None and "budget" in done.stopped
 

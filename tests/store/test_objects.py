@@ -91,12 +91,15 @@ def test_update_costs_three_requests_then_two_and_leaves_the_issue_open(
     assert bodies == [{"v": 2}, {"w": 3}]
 
 
-def test_update_with_apply_processes_inline(gh: GitHubEmulator, store: GitHubStore) -> None:
+def test_update_with_apply_processes_inline(
+    gh: GitHubEmulator, store: GitHubStore, api: str
+) -> None:
     created = store.create("alpha", {"v": 1, "gone": "x"})
     gh.clear_requests()
     obj = store.update("alpha", {"v": 2, "gone": None}, apply=True)
-    # comment + reopen, then the run: issue, comments, one write, one mark, one last look.
-    assert gh.count() == 7
+    # comment + reopen, then the run: issue, comments, one write, one mark, one last look;
+    # over GraphQL the issue with its comments, then one request for the rest
+    assert gh.count() == {"rest": 7, "graphql": 4}[api]
     assert obj.data == {"v": 2}
     assert obj.meta.version == 2
     assert gh.issue(created.meta.issue_number)["state"] == "closed"
@@ -295,7 +298,7 @@ def test_list_updated_since_passes_since_and_returns_changed_objects(
 
 
 def test_max_concurrent_updates_refuses_while_that_many_are_pending(
-    gh: GitHubEmulator, make_store: MakeStore
+    gh: GitHubEmulator, make_store: MakeStore, api: str
 ) -> None:
     store = make_store(max_concurrent_updates=2)
     created = store.create("alpha", {"v": 1})
@@ -305,7 +308,9 @@ def test_max_concurrent_updates_refuses_while_that_many_are_pending(
     gh.clear_requests()
     with pytest.raises(ConcurrentUpdateError, match="already has 2 pending updates"):
         store.update("alpha", {"v": 4})
-    assert [r.method for r in gh.requests] == ["GET", "GET"]  # the issue, its comments
+    # the issue (listed by its labels), its comments (over GraphQL: a query)
+    assert [r.method for r in gh.requests] == ["GET", {"rest": "GET", "graphql": "POST"}[api]]
+    assert not any(r.mutates for r in gh.requests)
     store.process_updates(created.meta.issue_number)
     gh.clear_requests()
     assert store.update("alpha", {"v": 4}).data == {"v": 3}

@@ -75,13 +75,18 @@ def test_an_outsiders_pending_comment_does_not_make_a_writer_wait(
 
 
 def test_a_closed_object_returns_at_once_for_one_read(
-    gh: GitHubEmulator, make_store: MakeStore
+    gh: GitHubEmulator, make_store: MakeStore, api: str
 ) -> None:
     writer = make_store()
     writer.create("cfg", {"v": 1})
     gh.clear_requests()
     assert writer.wait("cfg").data == {"v": 1}
-    assert [r.method for r in gh.requests] == ["GET"]  # the issue, by its known number
+    # the issue, by its known number: a conditional GET over either API (a poll repeated on an
+    # unchanged issue costs nothing counted; a GraphQL query would cost a point every time)
+    assert [(r.method, r.path) for r in gh.requests] == [("GET", "/repos/octo/store/issues/1")]
+    gh.clear_requests()
+    assert writer.wait("cfg").data == {"v": 1}
+    assert [r.status for r in gh.requests] == [304]
 
 
 @pytest.mark.http  # runs a process, which reaches the emulator over HTTP

@@ -7,7 +7,8 @@ Actors, each step chosen by a seeded RNG:
   (chat into JSON and back), delete them, and react on any comment (``+1`` most of all);
 * two or three processors overlap: each is the real run flow (``core/processing.py``), advanced
   one request at a time, over a transport that loses requests before or after they act (a run so
-  hit dies, as a killed runner would).
+  hit dies, as a killed runner would); over REST or GraphQL (``api``: every processor of a
+  schedule uses it).
 
 Every schedule ends with the processors drained and one clean run. Then the object must equal the
 serial fold of the trusted usable updates in comment order, each applied once (version, count and
@@ -37,6 +38,8 @@ from gh_store.core.processing import process_issue_flow
 from gh_store.core.update_comment import CommentKind, parse_update_comment
 from gh_store.driver import Stepper
 from gh_store.emulator import GitHubEmulator
+from gh_store.transport.graphql import GraphQLTransport
+from gh_store.transport.port import GitHubTransport
 from gh_store.transport.rest import GhApiTransport
 
 CONFIG = dataclasses.replace(
@@ -78,17 +81,21 @@ class World:
     ever_update_like: dict[int, bool] = field(default_factory=dict)
     ever_chat: dict[int, bool] = field(default_factory=dict)
     deleted: set[int] = field(default_factory=set)
+    api: str = "rest"
 
 
-def run_schedule(gh: GitHubEmulator, seed: int, steps: int = 60) -> dict[str, int]:
-    """Play the schedule of ``seed``; raise ``AssertionError`` naming the seed if a rule broke."""
+def run_schedule(
+    gh: GitHubEmulator, seed: int, steps: int = 60, api: str = "rest"
+) -> dict[str, int]:
+    """Play the schedule of ``seed`` with processors over ``api``; raise ``AssertionError``
+    naming the seed (and the API) if a rule broke."""
     rng = random.Random(seed)
     gh.use_ticking_clock(start=1_700_000_000)
     tokens = {"octo": gh.owner_token, "alice": gh.token_for("alice", "write")}
     tokens |= {"rita": gh.token_for("rita", "read"), "mallory": gh.token_for("mallory", None)}
     with GitHubStore(gh.owner_token, gh.repo, config=CONFIG, **gh.client_options()) as owner:
         number = owner.create("x", dict(BASE)).meta.issue_number
-    world = World(gh, number, rng, tokens, {login: [] for login in tokens})
+    world = World(gh, number, rng, tokens, {login: [] for login in tokens}, api=api)
     processors: list[Run] = []
     counts = {"requests": 0, "crashed": 0, "runs": 0}
     for _ in range(steps):
@@ -110,12 +117,12 @@ def run_schedule(gh: GitHubEmulator, seed: int, steps: int = 60) -> dict[str, in
     clean = _processor(world, rate=0.0)
     clean.stepper.run()
     if clean.finish(seed):
-        raise AssertionError(f"seed {seed}: the clean run failed: {clean.stepper.error!r}")
+        raise AssertionError(f"seed {seed} ({api}): the clean run failed: {clean.stepper.error!r}")
     counts["requests"] = len(gh.requests)
     try:
         _check(world)
     except AssertionError as exc:
-        raise AssertionError(f"seed {seed}: {exc}") from None
+        raise AssertionError(f"seed {seed} ({api}): {exc}") from None
     return counts
 
 
@@ -124,7 +131,7 @@ class Run:
     """One processor: the run flow, stepped, over a transport that may lose requests."""
 
     stepper: Stepper[Any]
-    transport: GhApiTransport
+    transport: GitHubTransport
     lossy: LossyTransport
 
     def finish(self, seed: int) -> int:
@@ -141,7 +148,8 @@ class Run:
 def _processor(world: World, rate: float) -> Run:
     inner = world.gh.client_options()["http_transport"] or httpx2.HTTPTransport()
     lossy = LossyTransport(inner, world.rng, rate)
-    transport = GhApiTransport(
+    kind = GraphQLTransport if world.api == "graphql" else GhApiTransport
+    transport = kind(
         world.gh.repo,
         world.gh.bot_token,
         api_url=world.gh.url,
