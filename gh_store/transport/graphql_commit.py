@@ -18,8 +18,12 @@ A crash between REST requests leaves a prefix of the sequence done; so must ever
   write landed could not be undone (the write drops the owed marks from the metadata);
 * a mark whose comment was deleted meanwhile (``NOT_FOUND``) is passed over, as over REST.
 
-One case is not a prefix: when removing the landed marks fails too, the error is still raised
-and the log says which marks stayed; the next run decides those comments again.
+Two cases are not a prefix. When removing the landed marks fails too, the error is still raised
+and the log says which marks stayed; the next run decides those comments again. And a reaction
+belongs to an identity, not to a run: if a run overlapping this one, with the same token, placed
+the same mark after this run read the comments and before its request, the removal takes that
+mark away too (its body records it; only its newest recorded mark is checked by later runs).
+Both need a mutation to fail alone, which GitHub's answers make rare.
 """
 
 from __future__ import annotations

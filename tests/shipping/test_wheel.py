@@ -91,6 +91,9 @@ def test_the_distributions_carry_the_version_and_the_package_only(installed: Ins
     assert f"\nVersion: {version}\n" in metadata
     assert "gh-store = gh_store.cli:main" in entry_points
     assert "gh_store/py.typed" in names and "gh_store/emulator/server.py" in names
+    # GitHub's GraphQL schema for the emulator, with where it comes from and its licence
+    graphql = {f"gh_store/emulator/github-graphql/{n}" for n in ("schema.graphql", "SOURCE.txt")}
+    assert graphql | {"gh_store/emulator/github-graphql/LICENSE.md"} <= set(names)
     assert not [name for name in names if name.startswith(("tests/", "bench/", "examples/"))]
     with tarfile.open(installed.sdist) as sdist:
         members = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
