@@ -42,8 +42,8 @@ def perform(need: Need, transport: GitHubTransport) -> Any:
             return transport.get_issue(number, with_comments=with_comments)
         case ListIssues(labels, state, since):
             return transport.list_issues(labels=labels, state=state, since=since)
-        case ListComments(number, since):
-            return transport.list_comments(number, since=since)
+        case ListComments(number, since, to_process):
+            return transport.list_comments(number, since=since, to_process=to_process)
         case GetPermission(login):
             return transport.get_permission(login)
         case ListReactions(comment_id, content):

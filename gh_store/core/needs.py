@@ -80,10 +80,16 @@ class ListIssues:
 
 @dataclass(frozen=True)
 class ListComments:
-    """-> ``Listing`` of the issue's comments updated at or after ``since``, ascending by id."""
+    """-> ``Listing`` of the issue's comments updated at or after ``since``, ascending by id.
+
+    ``to_process``: a processing run's listing, to act on. GraphQL reads those (with whether this
+    token reacted, for free); a client's reads (history, polls) go where reading again what has
+    not changed costs nothing: REST's conditional requests.
+    """
 
     number: int
     since: str | None = None
+    to_process: bool = False
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ def process_issue_flow(
     ):
         return _refused(issue, config, before)
 
-    listing: Listing = yield ListComments(number, before.meta.since)
+    listing: Listing = yield ListComments(number, before.meta.since, to_process=True)
     baseline = before.meta.last_comment_id
     if before.meta.legacy:
         baseline = yield from legacy_baseline(listing.items, config, owner, roles)
@@ -130,7 +130,7 @@ def process_issue_flow(
         # Comments may have arrived while this round worked; their own runs may have read the
         # body before this round's write, so this run takes them on rather than strand them.
         after = plan.after.meta
-        listing = yield ListComments(number, after.since)
+        listing = yield ListComments(number, after.since, to_process=True)
         baseline, repair = after.last_comment_id, ()
         if listing.complete and not pending_comments(listing.items, baseline):
             break

@@ -188,15 +188,21 @@ class GraphQLTransport:
         self._window = (int(number), self._page_of(node.get("comments")))
         return issue
 
-    def list_comments(self, number: int, *, since: str | None = None) -> Listing:
+    def list_comments(
+        self, number: int, *, since: str | None = None, to_process: bool = False
+    ) -> Listing:
         window, self._window = self._window, None
-        if self._rest_only or window is None or window[0] != number:
-            # Not right after a processing run's read of the issue: a client's read (its
-            # history, or a poll), which REST's conditional requests make free when unchanged.
+        if self._rest_only or not to_process:
+            # A client's read (its history, or a poll): REST's conditional requests make reading
+            # again what has not changed free, where a GraphQL query always costs a point.
             listing = self._rest.list_comments(number, since=since)
             self._learn_rest_ids(comment_ids=listing.items)
             return listing
-        page = window[1]
+        try:
+            page = window[1] if window is not None and window[0] == number else self._page(number)
+        except GraphQLUnavailable as missing:
+            self._without_graphql(missing)
+            return self._rest.list_comments(number, since=since)
         found: dict[int, dict[str, Any]] = {}
         reached = _moment(since) if since is not None else None
         for _ in range(_MAX_PAGES):

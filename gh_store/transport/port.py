@@ -58,8 +58,11 @@ class GitHubTransport(Protocol):
     ) -> dict[str, Any]:
         """One PATCH with only the fields given; returns the issue after it."""
 
-    def list_comments(self, number: int, *, since: str | None = None) -> Listing:
-        """Ascending by id; ``since`` filters on ``updated_at`` (inclusive)."""
+    def list_comments(
+        self, number: int, *, since: str | None = None, to_process: bool = False
+    ) -> Listing:
+        """Ascending by id; ``since`` filters on ``updated_at`` (inclusive). ``to_process``: see
+        ``ListComments``."""
 
     def create_comment(self, number: int, body: str) -> dict[str, Any]:
         """Creates it once, even when GitHub's answer is lost and the request is retried."""

@@ -185,7 +185,9 @@ class GhApiTransport:
             data["labels"] = list(labels)
         return self._object("PATCH", f"{self._base}/issues/{int(number)}", data=data)
 
-    def list_comments(self, number: int, *, since: str | None = None) -> Listing:
+    def list_comments(
+        self, number: int, *, since: str | None = None, to_process: bool = False
+    ) -> Listing:
         query = {} if since is None else {"since": since}
         path = f"{self._base}/issues/{int(number)}/comments"
         return self._walk(path, query, key=lambda comment: int(comment["id"]))

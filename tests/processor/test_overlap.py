@@ -133,8 +133,10 @@ class GatedRest(GhApiTransport):
         super().__init__(gh.repo, gh.bot_token, rate_limit=FAST, **gh.client_options())
         self.listed, self.go = listed, go
 
-    def list_comments(self, number: int, *, since: str | None = None) -> Listing:
-        comments = super().list_comments(number, since=since)
+    def list_comments(
+        self, number: int, *, since: str | None = None, to_process: bool = False
+    ) -> Listing:
+        comments = super().list_comments(number, since=since, to_process=to_process)
         self.listed.set()
         return comments
 
@@ -150,8 +152,10 @@ class GatedGraphQL(GraphQLTransport):
         super().__init__(gh.repo, gh.bot_token, rate_limit=FAST, **gh.client_options())
         self.listed, self.go = listed, go
 
-    def list_comments(self, number: int, *, since: str | None = None) -> Listing:
-        comments = super().list_comments(number, since=since)
+    def list_comments(
+        self, number: int, *, since: str | None = None, to_process: bool = False
+    ) -> Listing:
+        comments = super().list_comments(number, since=since, to_process=to_process)
         self.listed.set()
         return comments
 

@@ -133,7 +133,7 @@ def test_repairs_never_share_a_request_with_the_write(gh: GitHubEmulator) -> Non
     number, ids = pending(gh, 2)
     with transport(gh) as graphql:
         graphql.get_issue(number, with_comments=True)
-        graphql.list_comments(number)
+        graphql.list_comments(number, to_process=True)
         gh.clear_requests()
         graphql.commit(
             Commit(
@@ -163,7 +163,7 @@ def test_a_mark_on_a_comment_deleted_meanwhile_is_passed_over(gh: GitHubEmulator
 
     with transport(gh) as graphql:
         graphql.get_issue(number, with_comments=True)
-        listing = graphql.list_comments(number)
+        listing = graphql.list_comments(number, to_process=True)
         assert [c["id"] for c in listing] == ids
         gh.add_hook(delete_before_the_writes, method="POST", path="/graphql$")
         graphql.commit(Commit(number, body="{}", marks=tuple((c["id"], "+1") for c in listing)))
@@ -179,7 +179,7 @@ def test_marks_after_a_failed_write_are_removed_before_the_error(
     gh.inject_graphql_error("updateIssue", status=502)
     with transport(gh) as graphql:
         graphql.get_issue(number, with_comments=True)
-        graphql.list_comments(number)
+        graphql.list_comments(number, to_process=True)
         with pytest.raises(GitHubAPIError, match="writing issue"):
             graphql.commit(Commit(number, body="{}", marks=tuple((i, "+1") for i in ids)))
     assert [marks(gh, i) for i in ids] == [[], [], ["+1"]]
@@ -189,7 +189,7 @@ def test_marks_after_a_failed_write_are_removed_before_the_error(
     gh.inject_graphql_error("removeReaction", status=502, times=3)
     with transport(gh) as graphql, caplog.at_level(logging.ERROR, "gh_store.transport"):
         graphql.get_issue(number, with_comments=True)
-        graphql.list_comments(number)
+        graphql.list_comments(number, to_process=True)
         with pytest.raises(GitHubAPIError, match="writing issue"):
             graphql.commit(Commit(number, body="{}", marks=((ids[0], "+1"),)))
     assert "removing marks placed after a failed write" in caplog.text
@@ -250,18 +250,15 @@ def test_the_prefetched_comments_serve_one_listing_of_that_issue_only(gh: GitHub
     number, ids = pending(gh, 2)
     with transport(gh) as graphql:
         graphql.get_issue(number, with_comments=True)
-        assert [c["id"] for c in graphql.list_comments(number).items] == ids
+        listed = graphql.list_comments(number, to_process=True).items
+        assert [c["id"] for c in listed] == ids
         assert len(gh.requests) == 1  # served from the issue's query
-        graphql.list_comments(number)  # a second listing reads again, conditionally, over REST
-        assert [r.path for r in gh.requests][-1] == f"/repos/octo/store/issues/{number}/comments"
+        graphql.list_comments(number, to_process=True)  # a second listing reads again
+        assert len(gh.requests) == 2
         graphql.get_issue(number, with_comments=True)
         graphql.list_issues(labels=LABELS)  # anything else in between: the prefetch is stale
-        graphql.list_comments(number)
-        assert [r.path for r in gh.requests][-3:] == [
-            "/graphql",
-            "/repos/octo/store/issues",
-            f"/repos/octo/store/issues/{number}/comments",
-        ]
+        graphql.list_comments(number, to_process=True)
+        assert [r.path for r in gh.requests][-2:] == ["/repos/octo/store/issues", "/graphql"]
 
 
 def test_a_clients_reads_are_conditional_rest_requests(gh: GitHubEmulator) -> None:
@@ -284,11 +281,11 @@ def test_a_long_history_is_walked_back_only_to_the_watermark(gh: GitHubEmulator)
     number, ids = pending(gh, 250)
     since = gh.comments(number)[120]["created_at"]
     with transport(gh) as graphql:
-        listing = graphql.list_comments(number, since=since)
+        listing = graphql.list_comments(number, since=since, to_process=True)
         assert [c["id"] for c in listing.items] == ids[120:]
         assert len(gh.requests) == 2  # the newest 100, the 100 before them: back past `since`
         gh.clear_requests()
-        assert [c["id"] for c in graphql.list_comments(number).items] == ids
+        assert [c["id"] for c in graphql.list_comments(number, to_process=True).items] == ids
         assert len(gh.requests) == 3
 
 
@@ -302,7 +299,9 @@ def test_store_reacted_is_known_only_for_comments_read(gh: GitHubEmulator) -> No
         assert graphql.store_reacted(ids[0], "+1") is True
         assert graphql.store_reacted(ids[1], "+1") is False
         (rollup,) = [
-            c["reactions"] for c in graphql.list_comments(number).items if c["id"] == ids[1]
+            c["reactions"]
+            for c in graphql.list_comments(number, to_process=True).items
+            if c["id"] == ids[1]
         ]
         assert rollup["+1"] == 1 and rollup["total_count"] == 1
 
