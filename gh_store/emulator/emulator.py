@@ -282,10 +282,15 @@ class GitHubEmulator:
         labels: list[str] | None = None,
         user: str = "octo",
         state: str = "open",
+        pull_request: bool = False,
     ) -> int:
+        """An issue (or, with ``pull_request``, a pull request: REST's issue endpoints show it
+        with a ``pull_request`` key, GraphQL's ``issue`` does not resolve it)."""
         with self.state.lock:
             self.state.ensure_user(user)
-            return self.state.create_issue(user, title, body, labels or [], state).number
+            issue = self.state.create_issue(user, title, body, labels or [], state)
+            issue.pull_request = pull_request
+            return issue.number
 
     def seed_comment(self, number: int, body: str, user: str = "octo") -> int:
         with self.state.lock:

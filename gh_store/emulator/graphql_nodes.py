@@ -299,7 +299,7 @@ class RepositoryNode:
 
     def issue(self, _info: Any, number: int) -> IssueNode:
         found = self.context.state.issues.get(number)
-        if found is None:
+        if found is None or found.pull_request:
             raise github_error(
                 "NOT_FOUND", f"Could not resolve to an Issue with the number of {number}."
             )

@@ -113,3 +113,4 @@ class Issue:
     active_lock_reason: str | None = None
     label_ids: list[int] = field(default_factory=list)
     reactions: list[Reaction] = field(default_factory=list)
+    pull_request: bool = False  # REST's issues include pull requests; GraphQL's `issue` does not

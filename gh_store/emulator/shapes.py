@@ -192,6 +192,20 @@ def issue_json(api: str, state: Repository, issue: Issue) -> dict[str, Any]:
         "timeline_url": f"{url}/timeline",
         "performed_via_github_app": None,
         "state_reason": issue.state_reason,
+        **(_pull_request(api, state, issue) if issue.pull_request else {}),
+    }
+
+
+def _pull_request(api: str, state: Repository, issue: Issue) -> dict[str, Any]:
+    web = f"{WEB}/{state.owner}/{state.name}/pull/{issue.number}"
+    return {
+        "pull_request": {
+            "url": f"{_repo_api(api, state)}/pulls/{issue.number}",
+            "html_url": web,
+            "diff_url": f"{web}.diff",
+            "patch_url": f"{web}.patch",
+            "merged_at": None,
+        }
     }
 
 

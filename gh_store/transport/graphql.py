@@ -182,7 +182,16 @@ class GraphQLTransport:
         except GraphQLUnavailable as missing:
             self._without_graphql(missing)
             return self._rest.get_issue(number)
-        node = self._issue_node(answer, number)
+        try:
+            node = self._issue_node(answer, number)
+        except AuthError:
+            raise
+        except GitHubAPIError as exc:
+            if exc.status != 404:
+                raise
+            # GraphQL's `issue` is null for a pull request's number too; REST says which it is
+            # (a pull request the run then names as such), or answers 404 itself.
+            return self._rest.get_issue(number)
         issue = issue_from_node(node)
         self._issue_ids[int(number)] = str(node["id"])
         self._window = (int(number), self._page_of(node.get("comments")))

@@ -15,6 +15,7 @@ import pytest
 
 from gh_store.core.body import MAX_BODY_CHARS, BodyMeta, encode_body
 from gh_store.core.config import ReactionConfig, StoreConfig
+from gh_store.core.exceptions import ObjectNotFound
 from gh_store.core.report import ProcessReport
 from gh_store.core.schema import ObjectSchema
 from gh_store.emulator import GitHubEmulator, RequestInfo
@@ -489,3 +490,22 @@ def test_body_written_is_exactly_what_the_plan_encodes(repo: GitHubEmulator) -> 
     body = stored(repo, number)
     assert repo.issue(number)["body"] == encode_body(body)
     assert body.data == {"x": [3]}
+
+
+# --- numbers that are not objects --------------------------------------------------------------
+
+
+def test_a_pull_requests_number_is_named_as_one_and_left_alone(repo: GitHubEmulator) -> None:
+    """REST shows a pull request as an issue with a `pull_request` key; GraphQL's `issue` does
+    not resolve it at all. Either way the run says what the number is and writes nothing."""
+    number = repo.seed_issue("Fix a typo", "diff", ["stored-object", "UID:x"], pull_request=True)
+    with pytest.raises(ObjectNotFound, match=f"#{number} is a pull request"):
+        run(repo, number)
+    assert not any(r.mutates for r in repo.requests)
+    # over GraphQL: the query, then REST's answer says what the number is
+    assert len(repo.requests) == by_api(rest=1, graphql=2)
+
+
+def test_a_number_that_is_nothing_is_named_as_missing(repo: GitHubEmulator) -> None:
+    with pytest.raises(ObjectNotFound, match="#99 does not exist"):
+        run(repo, 99)
