@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,16 +31,14 @@ from gh_store.core.config import RateLimitConfig, RetryConfig
 from gh_store.core.exceptions import GitHubAPIError
 
 from .answers import decode, header_int, no_answer
+from .pacing import Pacer
 from .policy import (
     Attempt,
     Done,
     Fail,
     Retry,
-    blocked_error,
     decide,
     github_message,
-    pacing_delay,
-    reset_wait,
 )
 
 __all__ = ["GraphQLAnswer", "GraphQLClient", "GraphQLUnavailable", "graphql_url"]
@@ -107,15 +104,12 @@ class GraphQLClient:
         self._remaining: int | None = None
         self._reset: float | None = None  # epoch seconds when GitHub refills the points
         self._retries = retries
-        self._rate = rate_limit
         self._sleep = sleep
         self._clock = clock
         self._wall_clock = wall_clock
         self._headers = {"Authorization": f"bearer {token}", "Accept": "application/json"}
         self._http = httpx2.Client(timeout=timeout, transport=http_transport)
-        self._sent: deque[float] = deque(maxlen=max(rate_limit.max_requests_per_hour, 1))
-        self._last_write: float | None = None
-        self._blocked_until: float | None = None
+        self._pacer = Pacer(rate_limit, clock=clock, sleep=sleep)
 
     @property
     def rate_remaining(self) -> int | None:
@@ -140,7 +134,7 @@ class GraphQLClient:
         attempts = max(1, self._retries.max_attempts)
         for attempt in range(1, attempts + 1):
             query, variables = build()
-            self._pace(write)
+            self._pacer.wait_turn(write=write, method=method, path=_PATH)
             status, headers, body, message = self._post(query, variables, write)
             if status in (404, 501):
                 raise GraphQLUnavailable(
@@ -184,40 +178,17 @@ class GraphQLClient:
                 decision.wait,
             )
             if decision.rate_limited:
-                self._blocked_until = None  # this wait covers the reset
+                self._pacer.reset_waited_for()
                 if write and on_limited is not None:
                     on_limited()
             self._sleep(decision.wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _pace(self, write: bool) -> None:
-        now = self._clock()
-        error = blocked_error(self._blocked_until, now, "POST", _PATH)
-        if error is not None:
-            raise error
-        delay = pacing_delay(
-            now,
-            write=write,
-            sent=self._sent,
-            max_per_hour=self._rate.max_requests_per_hour,
-            last_write=self._last_write,
-            min_write_interval=self._rate.min_write_interval,
-            blocked_until=self._blocked_until,
-        )
-        self._blocked_until = None
-        if delay > 0:
-            log.info("pacing: waiting %.1f s before POST %s", delay, _PATH)
-            self._sleep(delay)
-
     def _post(
         self, query: str, variables: Mapping[str, Any], write: bool
     ) -> tuple[int, Mapping[str, str], Any, str]:
         """One request: status (0: no answer), headers, decoded body, GitHub's message."""
-        now = self._clock()
-        if self._rate.max_requests_per_hour:
-            self._sent.append(now)
-        if write:
-            self._last_write = now
+        self._pacer.sent(self._clock(), write=write)
         self.requests_made += 1
         started = time.perf_counter()
         payload = {"query": query, "variables": dict(variables)}
@@ -233,9 +204,7 @@ class GraphQLClient:
         self._remaining = header_int(headers.get("x-ratelimit-remaining"), self._remaining)
         reset = header_int(headers.get("x-ratelimit-reset"), None)
         self._reset = float(reset) if reset is not None else self._reset
-        wait = reset_wait(headers, self._wall_clock())
-        if wait is not None:
-            self._blocked_until = self._clock() + wait
+        self._pacer.answered(headers, self._wall_clock())
         return response.status_code, headers, body, github_message(body)
 
 

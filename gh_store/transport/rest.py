@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,18 +33,16 @@ from .answers import decode, header_int
 from .cache import ConditionalGets, ResponseCache, from_store
 from .commit import commit_in_order
 from .credentials import check_repository, check_token, resolve_api_url
+from .pacing import Pacer
 from .paging import PageWalk
 from .policy import (
     Attempt,
     Done,
     Fail,
     Retry,
-    blocked_error,
     decide,
     github_message,
     no_answer,
-    pacing_delay,
-    reset_wait,
 )
 from .recovery import listed_since, made_by_this_request
 
@@ -96,7 +93,7 @@ class GhApiTransport:
         self.has_token = token is not None
         self.requests_made = 0
         self.rate_remaining: int | None = None
-        self._retries, self._rate = retries, rate_limit
+        self._retries = retries
         self._sleep, self._clock, self._wall_clock = sleep, clock, wall_clock
         self._base = f"/repos/{self.repo}"
         headers = {"Authorization": f"token {token}"} if token else {}
@@ -108,9 +105,7 @@ class GhApiTransport:
             timeout=timeout, follow_redirects=True, transport=http_transport
         )
         self._http: Any = ConditionalGets(http, cache, token)
-        self._sent: deque[float] = deque(maxlen=max(rate_limit.max_requests_per_hour, 1))
-        self._last_write: float | None = None
-        self._blocked_until: float | None = None  # clock() time when the primary limit resets
+        self._pacer = Pacer(rate_limit, clock=clock, sleep=sleep)
         self._own_login: Any = _UNKNOWN
 
     def close(self) -> None:
@@ -316,7 +311,7 @@ class GhApiTransport:
                 if found is not None:
                     log.info("%s %s had succeeded before its answer was lost", method, path)
                     return _Response(201, {}, found)
-            self._pace(write, method, path)
+            self._pacer.wait_turn(write=write, method=method, path=path)
             answer = self._send(method, url, path, query, data)
             headers: Mapping[str, str] = {}
             if isinstance(answer, httpx2.RequestError):
@@ -328,9 +323,7 @@ class GhApiTransport:
                 self.rate_remaining = header_int(
                     headers.get("x-ratelimit-remaining"), self.rate_remaining
                 )
-                wait = reset_wait(headers, self._wall_clock())
-                if wait is not None:
-                    self._blocked_until = self._clock() + wait
+                self._pacer.answered(headers, self._wall_clock())
             decision = decide(
                 Attempt(
                     method=method,
@@ -367,28 +360,9 @@ class GhApiTransport:
                 decision.wait,
             )
             if decision.rate_limited:
-                self._blocked_until = None  # this wait covers the reset
+                self._pacer.reset_waited_for()
             self._sleep(decision.wait)
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def _pace(self, write: bool, method: str, path: str) -> None:
-        now = self._clock()
-        error = blocked_error(self._blocked_until, now, method, path)
-        if error is not None:
-            raise error
-        delay = pacing_delay(
-            now,
-            write=write,
-            sent=self._sent,
-            max_per_hour=self._rate.max_requests_per_hour,
-            last_write=self._last_write,
-            min_write_interval=self._rate.min_write_interval,
-            blocked_until=self._blocked_until,
-        )
-        self._blocked_until = None
-        if delay > 0:
-            log.info("pacing: waiting %.1f s before %s %s", delay, method, path)
-            self._sleep(delay)
 
     def _send(
         self,
@@ -399,8 +373,6 @@ class GhApiTransport:
         data: dict[str, Any] | None,
     ) -> httpx2.Response | httpx2.RequestError:
         now = self._clock()
-        if method in _WRITES:
-            self._last_write = now
         self.requests_made += 1
         started = time.perf_counter()
         answer: httpx2.Response | httpx2.RequestError
@@ -413,8 +385,7 @@ class GhApiTransport:
         except httpx2.RequestError as exc:
             answer = exc
         status = no_answer(answer) if isinstance(answer, Exception) else answer.status_code
-        if self._rate.max_requests_per_hour and status != 304:  # GitHub does not count a 304
-            self._sent.append(now)
+        self._pacer.sent(now, write=method in _WRITES, counted=status != 304)
         elapsed = (time.perf_counter() - started) * 1000
         log.debug("%s %s -> %s in %.0f ms", method, path, status, elapsed)
         return answer
