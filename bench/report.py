@@ -238,6 +238,7 @@ def _many_section(results: dict[str, Any]) -> Iterable[str]:
     if not catch_up and not reads:
         return
     latency = results["settings"]["latency_ms"]
+    names = list(dict.fromkeys([*catch_up, *reads]))
     yield "## Many objects, repeated reads"
     yield ""
     yield (
@@ -245,25 +246,22 @@ def _many_section(results: dict[str, Any]) -> Iterable[str]:
         "its open issue; ours is one `process_all()`, the original has no such call, so its "
         "driver does what its users wrote (list the open object issues, `process_updates` each). "
         "Repeated reads: `get()` of one unchanged object again and again; 'counted' leaves out "
-        "the `304 Not Modified` answers, which GitHub does not count against the rate limit."
+        "the `304 Not Modified` answers, which GitHub does not count against the rate limit (a "
+        "client's reads are REST requests over either API)."
     )
     yield ""
-    yield "| run | original requests (r / w) | ours requests (r / w) | original s | ours s |"
-    yield "|---|---|---|---|---|"
-    if "original" in catch_up and "ours" in catch_up:
-        theirs, ours = catch_up["original"], catch_up["ours"]
-        yield (
-            f"| catch-up over {ours['objects']} objects | {theirs['reads']} / {theirs['writes']} "
-            f"| {ours['reads']} / {ours['writes']} | {theirs['seconds']:.2f} "
-            f"| {ours['seconds']:.2f} |"
-        )
-    if "original" in reads and "ours" in reads:
-        theirs, ours = reads["original"], reads["ours"]
-        yield (
-            f"| {ours['reads']} `get()` of an unchanged object | {theirs['requests']}, "
-            f"{theirs['counted']} counted | {ours['requests']}, {ours['counted']} counted "
-            f"| {theirs['seconds']:.2f} | {ours['seconds']:.2f} |"
-        )
+    counts = " | ".join(f"{_NAMES.get(n, n)} requests" for n in names)
+    times = " | ".join(f"{_NAMES.get(n, n)} s" for n in names)
+    yield f"| run | {counts} | {times} |"
+    yield "|---" * (1 + 2 * len(names)) + "|"
+    if catch_up:
+        objects = next(iter(catch_up.values()))["objects"]
+        cells = [_many_cells(catch_up.get(n), "{reads} / {writes}") for n in names]
+        yield _many_row(f"catch-up over {objects} objects (r / w)", cells)
+    if reads:
+        times_read = next(iter(reads.values()))["reads"]
+        cells = [_many_cells(reads.get(n), "{requests}, {counted} counted") for n in names]
+        yield _many_row(f"{times_read} `get()` of an unchanged object", cells)
     yield ""
     for row in [*catch_up.values(), *reads.values()]:
         if row.get("correct") is not None and row["correct"] != row["objects"]:
@@ -271,6 +269,19 @@ def _many_section(results: dict[str, Any]) -> Iterable[str]:
         if row.get("note"):
             yield f"- {row['implementation']} reads: {row['note']}"
     yield ""
+
+
+def _many_cells(row: dict[str, Any] | None, counts: str) -> tuple[str, str]:
+    """(requests, seconds) of one implementation's row, or n/a."""
+    if row is None:
+        return "n/a", "n/a"
+    return counts.format(**row), f"{row['seconds']:.2f}"
+
+
+def _many_row(label: str, cells: list[tuple[str, str]]) -> str:
+    requests = " | ".join(r for r, _ in cells)
+    seconds = " | ".join(t for _, t in cells)
+    return f"| {label} | {requests} | {seconds} |"
 
 
 def _findings_section(results: dict[str, Any]) -> Iterable[str]:

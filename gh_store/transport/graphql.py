@@ -174,7 +174,7 @@ class GraphQLTransport:
             # where a GraphQL query always costs a point.
             self._window = None
             issue = self._rest.get_issue(number)
-            self._learn_rest_ids(issue_ids=[issue])
+            self._learn_rest_ids(issues=[issue])
             return issue
         variables = {"owner": self.owner, "name": self._name, "number": int(number)}
         try:
@@ -205,7 +205,7 @@ class GraphQLTransport:
             # A client's read (its history, or a poll): REST's conditional requests make reading
             # again what has not changed free, where a GraphQL query always costs a point.
             listing = self._rest.list_comments(number, since=since)
-            self._learn_rest_ids(comment_ids=listing.items)
+            self._learn_rest_ids(comments=listing.items)
             return listing
         try:
             page = window[1] if window is not None and window[0] == number else self._page(number)
@@ -268,7 +268,7 @@ class GraphQLTransport:
     ) -> Listing:
         self._window = None
         listing = self._rest.list_issues(labels=labels, state=state, since=since)
-        self._learn_rest_ids(issue_ids=listing.items)
+        self._learn_rest_ids(issues=listing.items)
         return listing
 
     def create_issue(self, *, title: str, body: str, labels: Sequence[str]) -> dict[str, Any]:
@@ -381,14 +381,14 @@ class GraphQLTransport:
     def _learn_rest_ids(
         self,
         *,
-        issue_ids: Sequence[Mapping[str, Any]] = (),
-        comment_ids: Sequence[Mapping[str, Any]] = (),
+        issues: Sequence[Mapping[str, Any]] = (),
+        comments: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         """REST's node ids are GraphQL's: what REST read, a commit need not look up."""
-        for issue in issue_ids:
+        for issue in issues:
             if issue.get("node_id") and issue.get("number") is not None:
                 self._issue_ids[int(issue["number"])] = str(issue["node_id"])
-        for comment in comment_ids:
+        for comment in comments:
             if comment.get("node_id") and comment.get("id") is not None:
                 self._comment_ids[int(comment["id"])] = str(comment["node_id"])
 

@@ -9,7 +9,7 @@ outsider's identical comment would be adopted and the update never posted. Pure.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,12 +29,13 @@ def made_by_this_request(
     expected: Mapping[str, Any],
     *,
     started: float,
-    own_login: str | None,
+    own_login: Callable[[], str | None],
 ) -> bool:
     """Whether ``item`` is what the lost request created.
 
-    ``expected`` holds the fields the request sent (body, title); ``own_login`` is the token's
-    login, None for an app's installation token, whose writes appear as a ``[bot]`` account.
+    ``expected`` holds the fields the request sent (body, title). ``own_login`` gives the token's
+    login, None for an app's installation token, whose writes appear as a ``[bot]`` account; it is
+    asked only about an item that matches otherwise, as finding it out may cost a request.
     """
     if any(item.get(name) != value for name, value in expected.items()):
         return False
@@ -45,6 +46,7 @@ def made_by_this_request(
     if created.timestamp() < started - SKEW:
         return False
     user = item.get("user") or {}
-    if own_login is None:
+    login = own_login()
+    if login is None:
         return bool(user.get("type") == "Bot")
-    return str(user.get("login", "")).casefold() == own_login.casefold()
+    return str(user.get("login", "")).casefold() == login.casefold()

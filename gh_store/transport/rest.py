@@ -156,9 +156,7 @@ class GhApiTransport:
         def already_created() -> dict[str, Any] | None:
             expected = {"title": title, "body": body}
             for issue in self.list_issues(labels=labels, since=listed_since(started)):
-                if made_by_this_request(
-                    issue, expected, started=started, own_login=self.own_login()
-                ):
+                if made_by_this_request(issue, expected, started=started, own_login=self.own_login):
                     return dict(issue)
             return None
 
@@ -194,7 +192,7 @@ class GhApiTransport:
             # Only a comment this token wrote: an identical one from anyone else is not ours.
             for comment in self.list_comments(number, since=listed_since(started)):
                 mine = made_by_this_request(
-                    comment, {"body": body}, started=started, own_login=self.own_login()
+                    comment, {"body": body}, started=started, own_login=self.own_login
                 )
                 if mine:
                     return dict(comment)

@@ -171,3 +171,15 @@ def test_a_lost_comment_that_was_made_is_adopted_once(
     comment = store.create_comment(number, '{"v": 3}')
     assert [c["id"] for c in gh.comments(number)] == [comment["id"]]
     assert gh.count("GET", r"^/user$") == 1  # who this token is: asked only on this path
+
+
+def test_a_lost_comment_asks_who_this_token_is_only_about_a_look_alike(
+    store: GhApiTransport, gh: GitHubEmulator
+) -> None:
+    number = gh.seed_issue("t", "", [])
+    gh.set_permission("mallory", "read")
+    gh.seed_comment(number, "chat", user="mallory")  # in the window, but not our text
+    gh.inject(status=502, method="POST", path=r"/comments$")  # not made, answer lost
+    store.create_comment(number, '{"v": 3}')
+    assert gh.count("GET", r"^/user$") == 0  # nothing looked like ours: no one to ask about
+    assert gh.count("POST", r"/comments$") == 2
