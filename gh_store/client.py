@@ -286,13 +286,11 @@ class GitHubStore:
         """Every object (or those changed since ``since``) as one JSON-ready document.
 
         Given ``previous``, a snapshot of this repository, only what changed since it is read
-        (one listing) and merged into it.
+        (a count and one listing) and merged into it.
         """
-        from .snapshot import build_snapshot, take_snapshot
+        from .snapshot import take_snapshot
 
-        if since is not None:
-            return build_snapshot(self.repo, self.list_updated_since(since), since)
-        return take_snapshot(self.transport, self._scope, previous)
+        return take_snapshot(self.transport, self._scope, previous, since=since)
 
     # --- helpers -------------------------------------------------------------------------------
 

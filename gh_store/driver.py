@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 from .core.needs import (
     AddReaction,
     Commit,
+    CountIssues,
     CreateComment,
     CreateIssue,
     Dispatch,
@@ -42,6 +43,8 @@ def perform(need: Need, transport: GitHubTransport) -> Any:
             return transport.get_issue(number, with_comments=with_comments)
         case ListIssues(labels, state, since):
             return transport.list_issues(labels=labels, state=state, since=since)
+        case CountIssues(labels, state):
+            return transport.count_issues(labels=labels, state=state)
         case ListComments(number, since, to_process):
             return transport.list_comments(number, since=since, to_process=to_process)
         case GetPermission(login):

@@ -18,6 +18,7 @@ from typing import Any
 from gh_store.core.config import APIS
 from gh_store.core.constants import DEFAULT_API_URL
 from gh_store.core.exceptions import ConfigurationError
+from gh_store.snapshot_file import read_snapshot, snapshot_target
 from gh_store.transport.credentials import check_token
 
 __all__ = ["ActionInputs", "InputError", "read_inputs"]
@@ -120,7 +121,7 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
         problems.append(f"the api input must be auto, graphql or rest, got {api!r}")
 
     workspace = Path(environ.get("GITHUB_WORKSPACE") or os.getcwd())
-    snapshot_path = _writable_file(value("SNAPSHOT"), workspace, problems)
+    snapshot_path = _snapshot_file(value("SNAPSHOT"), workspace, repository, problems)
     config_path = _readable_file(value("CONFIG"), "config", workspace, problems)
     schema_path = _readable_file(value("SCHEMA"), "schema", workspace, problems)
 
@@ -185,18 +186,16 @@ def _readable_file(text: str, what: str, workspace: Path, problems: list[str]) -
     return path
 
 
-def _writable_file(text: str, workspace: Path, problems: list[str]) -> Path | None:
-    """The snapshot's path: its directory must exist, and it must not be a directory itself."""
+def _snapshot_file(text: str, workspace: Path, repository: str, problems: list[str]) -> Path | None:
+    """The snapshot's file: in the workspace, and holding nothing or this repository's snapshot."""
     if not text:
         return None
-    path = Path(text) if Path(text).is_absolute() else workspace / text
-    if path.is_dir():
-        problems.append(f"the snapshot input {text!r} names a directory, not a file")
-    elif not path.parent.is_dir():
-        problems.append(
-            f"the snapshot input {text!r} is in a directory that does not exist ({path.parent}); "
-            "create it in an earlier step"
-        )
+    try:
+        path = snapshot_target(text, workspace)
+        read_snapshot(path, repository or None)
+    except ConfigurationError as exc:
+        problems.append(str(exc))
+        return None
     return path
 
 

@@ -14,8 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gh_store.core.exceptions import ConfigurationError
-
 from .commands import WorkflowCommands
 
 if TYPE_CHECKING:
@@ -99,14 +97,9 @@ def _refresh_snapshot(inputs: ActionInputs, config: StoreConfig, transport: GitH
 
     path = inputs.snapshot_path
     assert path is not None
-    previous = read_snapshot(path)
+    previous = read_snapshot(path, inputs.repository)  # checked again: it may have changed
     document = take_snapshot(transport, Scope(inputs.repository, config, {}), previous)
-    try:
-        write_snapshot(document, path)
-    except OSError as exc:
-        raise ConfigurationError(
-            f"the snapshot cannot be written to {path}: {exc.strerror or exc}"
-        ) from None
+    write_snapshot(document, path, within=inputs.workspace)
     return len(document["objects"])
 
 

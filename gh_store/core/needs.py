@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeAlias, TypeVar
 
 __all__ = [
     "AddReaction",
     "Commit",
+    "CountIssues",
     "CreateComment",
     "CreateIssue",
     "Dispatch",
@@ -42,11 +44,13 @@ class Listing:
 
     ``complete`` is False when the listing kept changing while it was read and only a consistent
     beginning of it could be read (see ``gh_store.transport.paging``): every item up to the last
-    one given was seen, later ones may be missing.
+    one given was seen, later ones may be missing. ``served_at`` is GitHub's clock when it
+    answered the first page (its ``Date`` header), None when it did not say.
     """
 
     items: tuple[Mapping[str, Any], ...] = ()
     complete: bool = True
+    served_at: datetime | None = None
 
     def __iter__(self) -> Iterator[Mapping[str, Any]]:
         return iter(self.items)
@@ -76,6 +80,14 @@ class ListIssues:
     labels: tuple[str, ...]
     state: str = "all"
     since: str | None = None
+
+
+@dataclass(frozen=True)
+class CountIssues:
+    """-> how many issues (pull requests too) carry every label, in one request."""
+
+    labels: tuple[str, ...]
+    state: str = "all"
 
 
 @dataclass(frozen=True)
@@ -194,6 +206,7 @@ class Dispatch:
 Need: TypeAlias = (
     GetIssue
     | ListIssues
+    | CountIssues
     | ListComments
     | GetPermission
     | ListReactions

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from .body import BodyMeta, IssueBody, decode_body, encode_body
@@ -93,11 +94,17 @@ class Scope:
 
 @dataclass(frozen=True)
 class ObjectListing:
-    """The objects a listing found, and the issues it passed over with the reason."""
+    """The objects a listing found, and the issues it passed over with the reason.
+
+    ``numbers``: every issue (and pull request) the listing held; ``served_at``: GitHub's clock
+    when it answered (``Listing.served_at``).
+    """
 
     objects: tuple[StoredObject, ...]
     skipped: tuple[tuple[int, str], ...] = ()
     complete: bool = True
+    numbers: frozenset[int] = frozenset()
+    served_at: datetime | None = None
 
 
 def is_live_object(issue: Mapping[str, Any], object_id: str, config: StoreConfig) -> bool:
@@ -189,7 +196,10 @@ def list_flow(scope: Scope, since: str | None = None) -> Flow[ObjectListing]:
             objects.append((yield from read_object_flow(scope, issue, object_id)))
         except (CorruptObjectError, AccessDeniedError) as exc:
             skipped.append((number, f"object {object_id!r}: {exc}"))
-    return ObjectListing(tuple(objects), tuple(skipped), listing.complete)
+    numbers = frozenset(int(issue["number"]) for issue in listing.items)
+    return ObjectListing(
+        tuple(objects), tuple(skipped), listing.complete, numbers, listing.served_at
+    )
 
 
 def open_issues_flow(config: StoreConfig) -> Flow[list[Mapping[str, Any]]]:

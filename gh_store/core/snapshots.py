@@ -1,11 +1,14 @@
 """Snapshots of every object, kept fresh cheaply: what changed since the last one, and the merge.
 
-A snapshot (the format of ``gh-store snapshot``) records when it was taken. To refresh it, one
-listing of the repository's issues changed since then (``since`` filters on ``updated_at``, which
-every comment, body write, label change and close moves) names everything that may differ: a live
-object is read again from the listing itself; any other issue among them that held an object in
-the snapshot (archived, relabelled, no longer trusted) leaves it. Refreshing after one update costs
-one listing, however many objects the store holds. Pure.
+A snapshot records GitHub's time when it was taken (the ``Date`` of the listing's answer, never
+this machine's clock). To refresh it, one listing of the repository's issues changed since then
+(``since`` filters on ``updated_at``, which every comment, body write, label change and close
+moves) names everything that may differ: a live object is read again from the listing itself; any
+other issue among them that held an object in the snapshot (archived, relabelled, no longer
+trusted) leaves it. A deleted or transferred issue is in no listing: one more request counts the
+issues that carry the store's label, and when the count is not what the snapshot and the changes
+add up to, the refresh is not trusted and the snapshot is taken whole. A refresh after one update
+costs those two requests, however many objects the store holds. Pure.
 """
 
 from __future__ import annotations
@@ -17,31 +20,47 @@ from typing import Any
 
 from .exceptions import AccessDeniedError, CorruptObjectError
 from .naming import has_label, is_archived, object_id_from_labels
-from .needs import Flow, Listing, ListIssues
+from .needs import CountIssues, Flow, Listing, ListIssues
 from .objects import Scope, read_object_flow
+from .snapshot_format import Basis
 from .types import StoredObject, parse_github_time
 
 __all__ = [
     "SINCE_MARGIN",
     "Changes",
+    "Refreshed",
     "changes_flow",
     "merge_changes",
     "object_entry",
-    "refresh_point",
+    "refresh_flow",
 ]
 
 #: How far before the last snapshot's time a refresh looks: GitHub stamps times to the second,
-#: and the machine that took the snapshot may be a little ahead of GitHub's clock.
+#: and its servers' clocks may differ a little.
 SINCE_MARGIN = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
 class Changes:
-    """Objects whose issues changed, and the issues that no longer hold an object."""
+    """Objects whose issues changed, the changed issues that no longer hold an object, and the
+    changed issues that carry the store's label (objects or not)."""
 
     objects: tuple[StoredObject, ...]
     gone: frozenset[int]  # issue numbers
     complete: bool = True
+    labelled: frozenset[int] = frozenset()
+    served_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """A refresh's result: the snapshot's entries, the labelled issues that hold none, and
+    GitHub's time of it; or, with ``whole`` set, why the snapshot must be taken whole."""
+
+    objects: dict[str, Any]
+    skipped: frozenset[int] = frozenset()
+    taken: datetime | None = None
+    whole: str | None = None
 
 
 def object_entry(obj: StoredObject) -> dict[str, Any]:
@@ -58,23 +77,32 @@ def object_entry(obj: StoredObject) -> dict[str, Any]:
     }
 
 
-def refresh_point(previous: Mapping[str, Any] | None, repository: str) -> str | None:
-    """The ``since`` a refresh of ``previous`` lists from, or None if it must be taken whole.
-
-    Whole when there is no previous snapshot, it is another repository's, it was itself limited
-    to objects changed since some time, or its time cannot be read.
-    """
-    if not isinstance(previous, Mapping) or previous.get("repository") != repository:
-        return None
-    if previous.get("since") is not None or not isinstance(previous.get("objects"), Mapping):
-        return None
-    try:
-        taken = datetime.fromisoformat(str(previous.get("snapshot_time")).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if taken.tzinfo is None:
-        return None
-    return (taken - SINCE_MARGIN).strftime("%Y-%m-%dT%H:%M:%SZ")
+def refresh_flow(scope: Scope, basis: Basis) -> Flow[Refreshed]:
+    """``basis`` refreshed with what changed since it (a count and one listing)."""
+    counted: int = yield CountIssues((scope.config.base_label,), "all")
+    since = (basis.taken - SINCE_MARGIN).strftime("%Y-%m-%dT%H:%M:%SZ")
+    changes = yield from changes_flow(scope, since)
+    if not changes.complete:
+        return Refreshed({}, whole="the issue list kept changing while it was read")
+    now = changes.served_at
+    if now is None:
+        return Refreshed({}, whole="GitHub did not say what time it is")
+    if basis.taken > now:
+        # Trusted, it would hide every change made before it: it was not GitHub's.
+        return Refreshed({}, whole="the snapshot's time is later than GitHub's clock")
+    changed = {obj.meta.issue_number for obj in changes.objects} | changes.gone
+    numbers = (basis.numbers - changed) | changes.labelled
+    if len(numbers) != counted:
+        return Refreshed(
+            {},
+            whole=(
+                f"{counted} issues carry the store's label, the refreshed snapshot accounts for "
+                f"{len(numbers)} (issues were deleted or transferred)"
+            ),
+        )
+    objects = merge_changes(basis.objects, changes)
+    held = {number for entry in objects.values() if (number := _issue_number(entry)) is not None}
+    return Refreshed(objects, frozenset(numbers - held), now)
 
 
 def changes_flow(scope: Scope, since: str) -> Flow[Changes]:
@@ -83,10 +111,13 @@ def changes_flow(scope: Scope, since: str) -> Flow[Changes]:
     listing: Listing = yield ListIssues((), "all", since)
     objects: list[StoredObject] = []
     gone: set[int] = set()
+    labelled: set[int] = set()
     for issue in listing:
+        number = int(issue["number"])
+        if has_label(issue, config.base_label):
+            labelled.add(number)
         if issue.get("pull_request"):
             continue
-        number = int(issue["number"])
         object_id = object_id_from_labels(config, issue.get("labels") or [])
         live = object_id is not None and has_label(issue, config.base_label)
         if not live or is_archived(issue) or object_id is None:
@@ -96,7 +127,9 @@ def changes_flow(scope: Scope, since: str) -> Flow[Changes]:
             objects.append((yield from read_object_flow(scope, issue, object_id)))
         except (CorruptObjectError, AccessDeniedError):
             gone.add(number)
-    return Changes(tuple(objects), frozenset(gone), listing.complete)
+    return Changes(
+        tuple(objects), frozenset(gone), listing.complete, frozenset(labelled), listing.served_at
+    )
 
 
 def merge_changes(previous_objects: Mapping[str, Any], changes: Changes) -> dict[str, Any]:

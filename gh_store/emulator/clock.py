@@ -1,7 +1,8 @@
 """The emulator's clock: when things happen, in whole seconds as GitHub reports them.
 
-Owns :class:`Clock`. Two readings: :meth:`Clock.stamp` dates an event (a comment created, an issue
-edited) and :meth:`Clock.wall` says what time it is for rate-limit windows. By default both follow
+Owns :class:`Clock`. Three readings: :meth:`Clock.stamp` dates an event (a comment created, an issue
+edited), :meth:`Clock.now` is the time every answer's ``Date`` header tells, and
+:meth:`Clock.wall` says what time it is for rate-limit windows. By default both follow
 the system clock; :meth:`Clock.advance` moves both forward (a test's "an hour later"), and
 :meth:`Clock.tick_from` makes every stamp one second after the previous one, so that ``since``
 filtering and the request counts that depend on it do not depend on how fast the machine is.
@@ -28,6 +29,14 @@ class Clock:
                 return int(time.time()) + self._offset
             stamp, self._next_tick = self._next_tick, self._next_tick + 1
             return stamp
+
+    def now(self) -> int:
+        """What time it is, as the ``Date`` header says: never before an event already stamped,
+        never after the next one (on a ticking clock, the last stamp given)."""
+        with self._lock:
+            if self._next_tick is None:
+                return int(time.time()) + self._offset
+            return self._next_tick - 1
 
     def wall(self) -> float:
         """The time for rate-limit windows: the system clock plus what :meth:`advance` added.

@@ -306,6 +306,12 @@ class GitHubEmulator:
         with self.state.lock:
             self.state.delete_comment(comment_id)
 
+    def delete_issue(self, number: int) -> None:
+        """Delete an issue as an admin does (GraphQL ``deleteIssue``): it leaves every listing,
+        its comments go with it, and REST answers ``410 Gone`` for it."""
+        with self.state.lock:
+            self.state.delete_issue(number)
+
     def add_reaction(self, comment_id: int, login: str, content: str) -> int:
         """``login`` reacts to a comment (an existing same reaction is kept); its id."""
         with self.state.lock:

@@ -18,6 +18,7 @@ __all__ = [
     "error_body",
     "fault_error",
     "forbidden",
+    "gone",
     "invalid_request",
     "not_found",
     "primary_rate_limited",
@@ -69,6 +70,16 @@ class ApiError(Exception):
 
 def not_found() -> ApiError:
     return ApiError(404, error_body(404, "Not Found"))
+
+
+def gone() -> ApiError:
+    """410 for an issue that was deleted (its number is never given again)."""
+    return ApiError(
+        410,
+        error_body(
+            410, "This issue was deleted", "https://docs.github.com/rest/issues/issues#get-an-issue"
+        ),
+    )
 
 
 def bad_credentials() -> ApiError:

@@ -1,5 +1,6 @@
 """The mutations the store sends: ``updateIssue``, ``closeIssue``, ``reopenIssue``, ``addReaction``,
-``removeReaction``, ``addComment``, over the same state and access rules as REST.
+``removeReaction``, ``addComment``, over the same state and access rules as REST; and
+``deleteIssue`` (admins only; REST has no delete), for tests of a world where issues vanish.
 
 Owns :class:`MutationRoot`. Each mutation is one field of the request and fails alone, as on
 GitHub: its error names its path and the other fields still run (GraphQL runs a request's
@@ -28,6 +29,7 @@ from .graphql_nodes import (
     CommentNode,
     Context,
     IssueNode,
+    RepositoryNode,
     github_error,
 )
 from .records import Comment, Issue, Reaction
@@ -87,6 +89,26 @@ class MutationRoot:
             issue = self._issue(input["issueId"])
             self._may_edit(issue, "triage", "ReopenIssue")
             return {"issue": self._changed(issue, {"state": "open"})}
+
+        return self._run(info, work)
+
+    def deleteIssue(self, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+        def work() -> dict[str, Any]:
+            issue = self._issue(input["issueId"])
+            # GitHub lets only admins (and a personal repository's owner) delete an issue.
+            if not self.access.can(self.context.exchange, "admin"):
+                viewer = self.context.viewer
+                raise github_error(
+                    "FORBIDDEN",
+                    f"{viewer.login} does not have the correct permissions to execute "
+                    "`DeleteIssue`",
+                )
+            state = self.context.state
+            self._state_call(lambda: state.delete_issue(issue.number))
+            return {
+                "clientMutationId": input.get("clientMutationId"),
+                "repository": RepositoryNode(self.context),
+            }
 
         return self._run(info, work)
 

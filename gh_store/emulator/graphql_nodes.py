@@ -34,6 +34,7 @@ __all__ = [
     "Context",
     "IssueNode",
     "QueryRoot",
+    "RepositoryNode",
     "github_error",
     "page",
 ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from email.utils import formatdate
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
@@ -114,7 +115,8 @@ def _record(state: EmulatorState, exchange: Exchange, status: int) -> None:
 
 def _finish(state: EmulatorState, exchange: Exchange, reply: Response) -> HttpAnswer:
     _record(state, exchange, reply.status)
-    headers = dict(reply.headers)
+    # GitHub dates every answer; clients may take it as GitHub's clock (not theirs).
+    headers = {"Date": formatdate(state.clock.now(), usegmt=True), **reply.headers}
     payload = b""
     if reply.status not in (204, 304):
         if reply.body is not None:

@@ -26,7 +26,7 @@ from .checks import (
     check_title,
 )
 from .clock import Clock
-from .errors import not_found, validation_failed
+from .errors import gone, not_found, validation_failed
 from .records import (
     BOT_ID,
     BOT_LOGIN,
@@ -61,6 +61,7 @@ class Repository:
         self.users: dict[str, User] = {}
         self.labels: dict[int, Label] = {}
         self.issues: dict[int, Issue] = {}
+        self.deleted: set[int] = set()  # issue numbers: 410 Gone, in no listing
         self.comments: dict[int, Comment] = {}
         self.dispatches: list[dict[str, Any]] = []
         self.counters: dict[str, int] = {
@@ -225,8 +226,16 @@ class Repository:
     def issue(self, number: int) -> Issue:
         issue = self.issues.get(number)
         if issue is None:
-            raise not_found()
+            raise gone() if number in self.deleted else not_found()
         return issue
+
+    def delete_issue(self, number: int) -> None:
+        """Delete the issue for good, with its comments: GitHub's ``deleteIssue`` (no REST)."""
+        self.issue(number)
+        del self.issues[number]
+        self.deleted.add(number)
+        for comment_id in [c.id for c in self.comments.values() if c.issue_number == number]:
+            del self.comments[comment_id]
 
     def create_issue(
         self,
@@ -388,6 +397,7 @@ class Repository:
             "labels": [asdict(label) for label in self.labels.values()],
             "issues": [asdict(i) for i in self.issues.values()],
             "comments": [asdict(c) for c in self.comments.values()],
+            "deleted": sorted(self.deleted),
             "dispatches": self.dispatches,
             "counters": self.counters,
         }
@@ -406,6 +416,7 @@ class Repository:
         for raw in data["comments"]:
             reactions = [Reaction(**r) for r in raw.pop("reactions")]
             self.comments[raw["id"]] = Comment(**raw, reactions=reactions)
+        self.deleted = set(data.get("deleted", []))
         self.dispatches = list(data["dispatches"])
         self.counters = dict(data["counters"])
 

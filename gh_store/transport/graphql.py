@@ -271,6 +271,9 @@ class GraphQLTransport:
         self._learn_rest_ids(issues=listing.items)
         return listing
 
+    def count_issues(self, *, labels: Sequence[str], state: str = "all") -> int:
+        return self._rest.count_issues(labels=labels, state=state)
+
     def create_issue(self, *, title: str, body: str, labels: Sequence[str]) -> dict[str, Any]:
         self._window = None
         return self._rest.create_issue(title=title, body=body, labels=labels)

@@ -44,6 +44,9 @@ class GitHubTransport(Protocol):
     ) -> Listing:
         """Issues (pull requests too) carrying every one of ``labels``, oldest first."""
 
+    def count_issues(self, *, labels: Sequence[str], state: str = "all") -> int:
+        """How many issues (pull requests too) carry every one of ``labels``: one request."""
+
     def create_issue(self, *, title: str, body: str, labels: Sequence[str]) -> dict[str, Any]:
         """Creates it once, even when GitHub's answer is lost and the request is retried."""
 

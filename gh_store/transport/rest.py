@@ -29,7 +29,7 @@ from gh_store.core.config import RateLimitConfig, RetryConfig
 from gh_store.core.exceptions import AccessDeniedError, AuthError, GitHubAPIError
 from gh_store.core.needs import Commit, Listing
 
-from .answers import decode, header_int
+from .answers import decode, header_int, header_time
 from .cache import ConditionalGets, ResponseCache, from_store
 from .commit import commit_in_order
 from .credentials import check_repository, check_token, resolve_api_url
@@ -53,6 +53,7 @@ log = logging.getLogger("gh_store.transport")
 _HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
 _WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
+_LAST_PAGE = re.compile(r'<[^>]*[?&]page=(\d{1,9})(?:&[^>]*)?>;\s*rel="last"')
 _UNKNOWN = object()
 
 
@@ -150,6 +151,17 @@ class GhApiTransport:
                 github_message=exc.github_message,
             ) from None
 
+    def count_issues(self, *, labels: Sequence[str], state: str = "all") -> int:
+        # One item a page: the "last" page's number is the count (no Link: it fits one page).
+        query: dict[str, Any] = {"state": state, "per_page": 1, "page": 1}
+        if labels:
+            query["labels"] = ",".join(labels)
+        response = self._call("GET", f"{self._base}/issues", query=query)
+        last = _LAST_PAGE.search(response.headers.get("link") or "")
+        if last is not None:
+            return int(last.group(1))
+        return len(response.body) if isinstance(response.body, list) else 0
+
     def create_issue(self, *, title: str, body: str, labels: Sequence[str]) -> dict[str, Any]:
         started = self._wall_clock()
 
@@ -245,9 +257,12 @@ class GhApiTransport:
 
     def _walk(self, path: str, query: dict[str, Any], key: Callable[[Any], int]) -> Listing:
         walk = PageWalk(key)
+        served_at = None
         while (request := walk.next_page()) is not None:
             page, per_page = request
             response = self._call("GET", path, query={**query, "page": page, "per_page": per_page})
+            if walk.pages == 0:
+                served_at = header_time(response.headers.get("date"))
             items = response.body if isinstance(response.body, list) else []
             # GitHub sends a "next" link whenever a later page holds items, and no Link header at
             # all for a listing that fits one page.
@@ -261,7 +276,7 @@ class GhApiTransport:
                 walk.rereads,
                 len(walk.items),
             )
-        return Listing(tuple(walk.items), walk.complete)
+        return Listing(tuple(walk.items), walk.complete, served_at)
 
     def _follow(self, path: str, query: dict[str, Any]) -> Listing:
         """A short listing (a comment's reactions), following GitHub's "next" links."""

@@ -102,12 +102,16 @@ def test_the_snapshot_input_writes_every_object_and_refreshes_it_with_one_listin
     snapshot = json.loads((harness.tmp / "site" / "objects.json").read_text())
     assert snapshot["objects"]["b"]["data"] == {"n": 3}
     issue_listings = [r for r in gh.requests if r.method == "GET" and r.path.endswith("/issues")]
-    assert len(issue_listings) == 1 and "since" in issue_listings[0].query
+    # A count of the labelled issues (deletions), then one listing of what changed.
+    assert [("since" in r.query, r.query["per_page"]) for r in issue_listings] == [
+        (False, "1"),
+        (True, "100"),
+    ]
 
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("site", "names a directory"), ("missing/objects.json", "does not exist")],
+    [("site", "names a directory"), ("../objects.json", "leaves the workspace")],
 )
 def test_a_snapshot_path_that_cannot_be_written_is_an_input_error(
     harness: Harness, gh: GitHubEmulator, value: str, message: str
