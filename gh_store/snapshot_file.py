@@ -30,35 +30,41 @@ MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
 def snapshot_target(text: str, workspace: Path) -> Path:
     """The file the action's ``snapshot`` input names: inside ``workspace`` once every link is
     followed, not a folder, and not under a file."""
-    root = workspace.resolve()
+    root = _resolve(workspace, workspace)
     given = Path(text)
-    target = (given if given.is_absolute() else root / given).resolve()
+    shown = _shown(given)
+    target = _resolve(given if given.is_absolute() else root / given, given)
     if target == root or not target.is_relative_to(root):
         raise ConfigurationError(
-            f"the snapshot input {text!r} leaves the workspace ({root}): name a file inside it, "
+            f"the snapshot input {shown} leaves the workspace ({root}): name a file inside it, "
             "relative to it"
         )
-    if target.is_dir():
-        raise ConfigurationError(f"the snapshot input {text!r} names a directory, not a file")
-    for folder in target.parents:
-        if folder.exists():
-            if not folder.is_dir():
-                raise ConfigurationError(
-                    f"the snapshot input {text!r} is under {folder}, which is a file, not a folder"
-                )
-            break
+    try:
+        if target.is_dir():
+            raise ConfigurationError(f"the snapshot input {shown} names a directory, not a file")
+        for folder in target.parents:
+            if folder.exists():
+                if not folder.is_dir():
+                    raise ConfigurationError(
+                        f"the snapshot input {shown} is under {folder}, a file, not a folder"
+                    )
+                break
+    except OSError as exc:
+        raise ConfigurationError(
+            f"the snapshot input {shown} cannot be used: {exc.strerror or exc}"
+        ) from None
     return target
 
 
 def read_snapshot(path: Path, repository: str | None = None) -> dict[str, Any] | None:
     """The gh-store snapshot ``path`` holds (of ``repository``, when given), or None when the file
     is missing or empty; ``ConfigurationError`` when it holds anything else."""
-    document = _existing(path.resolve(), path)
+    document = _existing(_resolve(path, path), path)
     if document is None:
         return None
     reason = foreign_reason(document, repository)
     if reason is not None:
-        raise ConfigurationError(f"the snapshot file {path} is left as it is: {reason}")
+        raise ConfigurationError(f"the snapshot file {_shown(path)} is left as it is: {reason}")
     assert isinstance(document, dict)
     return document
 
@@ -67,18 +73,18 @@ def write_snapshot(snapshot: Mapping[str, Any], path: Path, *, within: Path | No
     """Write ``snapshot`` to ``path`` whole or not at all (a reader never sees half a file) and
     return the file written; only over nothing, an empty file or a snapshot of the same
     repository. ``within``: the folder the file must stay in, links followed."""
-    target = path.resolve()
+    target = _resolve(path, path)
     _check_within(target, path, within)
     read_snapshot(target, str(snapshot.get("repository")))
     text = json.dumps(snapshot, indent=2, ensure_ascii=False) + "\n"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         # A link put in place of a folder meanwhile must not carry the file out.
-        _check_within(target.parent.resolve() / target.name, path, within)
+        _check_within(_resolve(target.parent, path) / target.name, path, within)
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     except OSError as exc:
         raise ConfigurationError(
-            f"the snapshot cannot be written to {path}: {exc.strerror or exc}"
+            f"the snapshot cannot be written to {_shown(path)}: {exc.strerror or exc}"
         ) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -88,7 +94,7 @@ def write_snapshot(snapshot: Mapping[str, Any], path: Path, *, within: Path | No
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
         raise ConfigurationError(
-            f"the snapshot cannot be written to {path}: {exc.strerror or exc}"
+            f"the snapshot cannot be written to {_shown(path)}: {exc.strerror or exc}"
         ) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -99,11 +105,27 @@ def write_snapshot(snapshot: Mapping[str, Any], path: Path, *, within: Path | No
 def _check_within(target: Path, path: Path, within: Path | None) -> None:
     if within is None:
         return
-    root = within.resolve()
+    root = _resolve(within, within)
     if target == root or not target.is_relative_to(root):
         raise ConfigurationError(
-            f"the snapshot file {path} leads out of the workspace ({root}), to {target}"
+            f"the snapshot file {_shown(path)} leads out of the workspace ({root}), to {target}"
         )
+
+
+def _resolve(path: Path, shown: Path) -> Path:
+    """``path`` with every link followed (those that exist)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError) as exc:  # a name too long, a loop of links
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "a loop of links"
+        raise ConfigurationError(
+            f"the snapshot path {_shown(shown)} cannot be used: {reason}"
+        ) from None
+
+
+def _shown(path: Path) -> str:
+    text = str(path)
+    return repr(text if len(text) <= 200 else text[:197] + "...")
 
 
 def _existing(target: Path, path: Path) -> Any:
@@ -114,20 +136,22 @@ def _existing(target: Path, path: Path) -> Any:
         return None
     except OSError as exc:
         raise ConfigurationError(
-            f"the snapshot file {path} cannot be read: {exc.strerror or exc}"
+            f"the snapshot file {_shown(path)} cannot be read: {exc.strerror or exc}"
         ) from None
     if not stat.S_ISREG(info.st_mode):
-        raise ConfigurationError(f"the snapshot file {path} is left as it is: it is not a file")
+        raise ConfigurationError(
+            f"the snapshot file {_shown(path)} is left as it is: it is not a file"
+        )
     if info.st_size > MAX_SNAPSHOT_BYTES:
         raise ConfigurationError(
-            f"the snapshot file {path} is left as it is: at {info.st_size:,} bytes it is too "
-            f"large to be read as a snapshot (at most {MAX_SNAPSHOT_BYTES:,})"
+            f"the snapshot file {_shown(path)} is left as it is: at {info.st_size:,} bytes it is "
+            f"too large to be read as a snapshot (at most {MAX_SNAPSHOT_BYTES:,})"
         )
     try:
         raw = target.read_bytes()
     except OSError as exc:
         raise ConfigurationError(
-            f"the snapshot file {path} cannot be read: {exc.strerror or exc}"
+            f"the snapshot file {_shown(path)} cannot be read: {exc.strerror or exc}"
         ) from None
     if not raw.strip():
         return None
@@ -135,6 +159,6 @@ def _existing(target: Path, path: Path) -> Any:
         return json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError):  # not UTF-8, not JSON, too deep, numbers too long
         raise ConfigurationError(
-            f"the snapshot file {path} is left as it is: it does not hold a gh-store snapshot "
-            "(it is not JSON that can be read)"
+            f"the snapshot file {_shown(path)} is left as it is: it does not hold a gh-store "
+            "snapshot (it is not JSON that can be read)"
         ) from None

@@ -4,6 +4,7 @@ inside the workspace, on GitHub's clock, and a deleted issue leaves it at the ne
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -160,3 +161,25 @@ def _one_one_objects(gh: GitHubEmulator, number: int) -> dict[str, object]:
                      "updated_at": issue["updated_at"].replace("Z", "+00:00")},
         }
     }  # fmt: skip
+
+
+UNUSABLE = {
+    "a loop of links": ("loop/objects.json", "a loop of links"),
+    "a name too long": ("x" * 5000 + ".json", "cannot be used"),
+    "under a file": ("README/objects.json", "a file, not a folder"),
+    "a pipe": ("pipe.json", "it is not a file"),
+    "the workspace itself": (".", "leaves the workspace"),
+}
+
+
+@pytest.mark.parametrize(("value", "message"), UNUSABLE.values(), ids=list(UNUSABLE))
+def test_a_path_that_cannot_hold_a_snapshot_is_one_input_error(
+    harness: Harness, gh: GitHubEmulator, value: str, message: str
+) -> None:
+    (harness.tmp / "loop").symlink_to(harness.tmp / "loop")
+    (harness.tmp / "README").write_text("# Site\n")
+    os.mkfifo(harness.tmp / "pipe.json")  # reading it would wait for a writer forever
+    run = _snapshot(harness, value, "rest")
+    assert run.exit_code == 2 and len(_errors(run)) == 1, run.stdout
+    assert message in run.stdout and gh.requests == []
+    assert (harness.tmp / "README").read_text() == "# Site\n"

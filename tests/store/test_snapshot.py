@@ -16,7 +16,12 @@ import httpx2
 import pytest
 
 from gh_store.client import GitHubStore
+from gh_store.core.config import StoreConfig
 from gh_store.core.exceptions import ConfigurationError
+from gh_store.core.needs import CountIssues, Listing, ListIssues, run_flow
+from gh_store.core.objects import Scope
+from gh_store.core.snapshot_format import refresh_basis
+from gh_store.core.snapshots import refresh_flow
 from gh_store.emulator import GitHubEmulator
 from gh_store.snapshot import build_snapshot, read_snapshot, write_snapshot
 
@@ -463,3 +468,46 @@ def test_a_damaged_previous_snapshot_is_refreshed_into_the_whole_truth(
             gh.delete_issue(store.get(rng.choice(live)).meta.issue_number)
         refreshed = store.snapshot(previous=previous)
         assert _without_time(refreshed) == _without_time(store.snapshot()), previous
+
+
+@pytest.mark.http  # runs a process, which reaches the emulator over HTTP
+@pytest.mark.parametrize("full", [False, True])
+def test_the_cli_leaves_a_file_that_is_not_a_snapshot_as_it_is(
+    gh: GitHubEmulator,
+    store: GitHubStore,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    full: bool,
+) -> None:
+    from gh_store.cli import main
+
+    store.create("a", {"v": 1})
+    out = tmp_path / "package.json"
+    out.write_bytes(NOT_SNAPSHOTS["package.json"])
+    argv = ["snapshot", "--out", str(out), "--repo", gh.repo, "--api-url", gh.url]
+    argv += ["--token", gh.owner_token] + (["--full"] if full else [])
+    gh.clear_requests()
+    assert main(argv) != 0
+    assert out.read_bytes() == NOT_SNAPSHOTS["package.json"]
+    assert "is left as it is" in capsys.readouterr().err
+    if not full:
+        assert gh.requests == []  # refused before the first request
+
+
+def test_without_githubs_time_a_refresh_is_not_trusted() -> None:
+    """A GitHub (or a proxy) that sends no ``Date``: the snapshot is taken whole."""
+    previous = {
+        **_one_one_snapshot("octo/store"),
+        "snapshot_time": "2026-01-01T00:00:00+00:00",
+    }
+    basis = refresh_basis(previous, "octo/store")
+    assert basis is not None
+
+    def answer(need: object) -> object:
+        if isinstance(need, CountIssues):
+            return 0
+        assert isinstance(need, ListIssues) and need.since == "2025-12-31T23:58:00Z"
+        return Listing((), complete=True, served_at=None)
+
+    refreshed = run_flow(refresh_flow(Scope("octo/store", StoreConfig(), {}), basis), answer)
+    assert refreshed.whole == "GitHub did not say what time it is"
