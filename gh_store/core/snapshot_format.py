@@ -76,13 +76,17 @@ def foreign_reason(document: Any, repository: str | None = None) -> str | None:
 def refresh_basis(previous: Any, repository: str) -> Basis | None:
     """What a refresh of ``previous`` builds on, or None if the snapshot must be taken whole.
 
-    Whole when ``previous`` is not a gh-store snapshot of ``repository``, was limited to objects
+    Whole when ``previous`` is not a gh-store snapshot of ``repository`` in this format (1.1 and
+    the original took their time from the machine's clock, which may run ahead of GitHub's and
+    have hidden changes already: their first refresh is whole, once), was limited to objects
     changed since some time, its time cannot be read, or an entry is not one a snapshot holds
     (two entries for one issue, an entry whose id differs from its key, a number that is not an
     issue's): a refresh keeps the entries of unchanged issues as they are, so it takes only
     entries that it could have written itself.
     """
-    if foreign_reason(previous, repository) is not None or previous.get("since") is not None:
+    if foreign_reason(previous, repository) is not None or previous.get(MARKER) != FORMAT_VERSION:
+        return None
+    if previous.get("since") is not None:
         return None
     objects, skipped = previous.get("objects"), previous.get("skipped_issues", [])
     taken = _aware_time(previous.get("snapshot_time"))

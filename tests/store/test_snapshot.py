@@ -498,6 +498,7 @@ def test_without_githubs_time_a_refresh_is_not_trusted() -> None:
     """A GitHub (or a proxy) that sends no ``Date``: the snapshot is taken whole."""
     previous = {
         **_one_one_snapshot("octo/store"),
+        "gh_store_snapshot": 2,
         "snapshot_time": "2026-01-01T00:00:00+00:00",
     }
     basis = refresh_basis(previous, "octo/store")
@@ -511,3 +512,24 @@ def test_without_githubs_time_a_refresh_is_not_trusted() -> None:
 
     refreshed = run_flow(refresh_flow(Scope("octo/store", StoreConfig(), {}), basis), answer)
     assert refreshed.whole == "GitHub did not say what time it is"
+
+
+@pytest.mark.parametrize("writer", ["1.1", "original"])
+def test_a_snapshot_timed_by_a_runners_clock_is_taken_whole_once(
+    gh: GitHubEmulator, store: GitHubStore, writer: str
+) -> None:
+    """1.1 and the original took ``snapshot_time`` from the machine: a runner ahead of GitHub
+    wrote a time after changes its snapshot never saw. Their first refresh trusts no such time."""
+    start = int(time.time()) - 3600
+    gh.use_ticking_clock(start=start)
+    number = store.create("a", {"v": 1}).meta.issue_number
+    gh.advance_clock(600)
+    ahead = datetime.fromtimestamp(start + 300, UTC).isoformat()  # after "a", before GitHub's now
+    if writer == "1.1":
+        previous: dict[str, Any] = {**_one_one_snapshot(store.repo), "snapshot_time": ahead}
+    else:
+        previous = {**_original_snapshot(store.repo, number), "snapshot_time": ahead}
+        previous["objects"] = {}
+    refreshed = store.snapshot(previous=previous)
+    assert refreshed["objects"]["a"]["data"] == {"v": 1}
+    assert _without_time(refreshed) == _without_time(store.snapshot())
