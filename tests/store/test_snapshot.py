@@ -533,3 +533,21 @@ def test_a_snapshot_timed_by_a_runners_clock_is_taken_whole_once(
     refreshed = store.snapshot(previous=previous)
     assert refreshed["objects"]["a"]["data"] == {"v": 1}
     assert _without_time(refreshed) == _without_time(store.snapshot())
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Tue, 14 Nov 2023 22:13:20 GMT", datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)),
+        ("Tue, 14 Nov 2023 23:13:20 +0100", datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)),
+        (None, None),
+        ("", None),
+        ("yesterday", None),
+        ("Tue, 99 Nov 2023 22:13:20 GMT", None),
+        ("9" * 5000, None),
+    ],
+)
+def test_githubs_date_header_is_read_or_ignored(header: str | None, expected: object) -> None:
+    from gh_store.transport.answers import header_time
+
+    assert header_time(header) == expected
