@@ -84,7 +84,7 @@ def _without_time(document: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in document.items() if k != "snapshot_time"}
 
 
-def test_a_refresh_after_one_update_costs_one_listing_whatever_the_store_holds(
+def test_a_refresh_after_one_update_costs_a_count_and_one_listing_whatever_the_store_holds(
     gh: GitHubEmulator, store: GitHubStore
 ) -> None:
     gh.use_ticking_clock(start=int(time.time()) - 3600)  # the store was filled an hour ago
