@@ -219,6 +219,8 @@ class _Spending:
         except (TypeError, ValueError):
             count = 0
         opener = 1  # the opener's role, unless known
+        if issue.get("state") != "open":
+            opener += 1  # a closed object is reopened first
         if self.graphql:
             return Cost(rest=opener, graphql=count // 100 + (0 if probed else 1) + 1)
         pages = 1 + math.ceil(max(0, count - _FIRST_PAGE) / _NEXT_PAGE)
@@ -327,6 +329,10 @@ def process_all(
             left.append(number)
             continue
         try:
+            if issue.get("state") != "open":
+                # Reopened, it is closed again by this run's write: its closed_at then says when
+                # it was last processed, and it costs nothing more until it changes again.
+                issue = transport.update_issue(number, state="open")
             if spending.must_probe():
                 # GraphQL's points left are told only by a GraphQL answer: this one-point read
                 # of the issue with its newest comments is the one the run would make anyway.
