@@ -235,3 +235,14 @@ def test_a_closed_update_is_found_however_many_runs_were_skipped(
     done = owner.process_all()
     assert sorted(r.issue_number for r in done.reports) == [numbers[1], numbers[2]]
     assert owner.get("c").data == {"n": 5}
+
+
+@pytest.mark.parametrize("budget", [None, 1])
+def test_no_object_with_work_costs_one_listing(
+    gh: GitHubEmulator, make_store: MakeStore, budget: int | None
+) -> None:
+    owner = make_store()
+    owner.create("a", {})
+    gh.clear_requests()
+    done = owner.process_all(budget=budget)
+    assert (done.reports, done.left, gh.count()) == ((), (), 1)
