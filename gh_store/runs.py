@@ -42,7 +42,7 @@ from .core.exceptions import (
     RateLimitError,
 )
 from .core.naming import is_archived, object_id_from_labels
-from .core.needs import Flow, Listing, ListIssues
+from .core.needs import Flow, GetIssue, Listing, ListIssues, Need, UpdateIssue
 from .core.processing import OverBudget, RoundWork, process_issue_flow
 from .core.report import ProcessReport
 from .core.schema import ObjectSchema
@@ -332,11 +332,11 @@ def process_all(
             if issue.get("state") != "open":
                 # Reopened, it is closed again by this run's write: its closed_at then says when
                 # it was last processed, and it costs nothing more until it changes again.
-                issue = transport.update_issue(number, state="open")
+                issue = drive(_ask(UpdateIssue(number, state="open")), transport)
             if spending.must_probe():
                 # GraphQL's points left are told only by a GraphQL answer: this one-point read
                 # of the issue with its newest comments is the one the run would make anyway.
-                listed, issue = issue, transport.get_issue(number, with_comments=True)
+                listed, issue = issue, drive(_ask(GetIssue(number, with_comments=True)), transport)
                 if not spending.allows(spending.first_read(listed, probed=True)):
                     raise OverBudget(_over(number, spending))
             report = process_issue(
@@ -380,6 +380,12 @@ def process_all(
 def _list_flow(config: StoreConfig) -> Flow[Listing]:
     listing: Listing = yield ListIssues((config.base_label,), "all")
     return listing
+
+
+def _ask(need: Need) -> Flow[Any]:
+    """One need as a flow of its own: the driver stays the only caller of the port."""
+    answer = yield need
+    return answer
 
 
 def _over(number: int, spending: _Spending) -> str:
