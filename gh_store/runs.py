@@ -1,37 +1,73 @@
-"""Running the update processor over a transport: one issue, or every open object (catch-up).
+"""Running the update processor over a transport: one issue, or every object with work (catch-up).
 
-The decisions are flows (``core/processing.py``); this module drives them and decides one thing of
-its own: when a catch-up run stops, which it does before the rate limit runs out, leaving the rest
-for the next scheduled run.
+The decisions are flows (``core/processing.py``); this module drives them and decides what a
+catch-up run may spend and when it passes an object over.
 
-A catch-up run costs one listing per 100 open objects, then each object's own run without its
-first read (the listing already holds the issue). Objects with nothing pending are closed and not
-listed, so they cost nothing.
+What a catch-up run reads: one listing per 100 object issues (open and closed), then each object
+with something pending, oldest first, as a single-issue run would without its first read (the
+listing already holds the issue). An open object has updates pending; a closed one may too, when
+it changed after it was closed (its ``updated_at`` is later than its ``closed_at``: a comment
+posted on it, whose own run never happened); the others cost nothing beyond the listing.
+
+What it spends: before an object, the most its first read can cost (the comment count the
+listing shows, in pages) and a write; once its comments are read, the most the round can cost
+(``core.processing.round_work``: role look-ups, marks, the write, a last look), priced for the
+transport (REST: one request each; GraphQL: the write and marks share requests, a point each).
+An object that does not fit in what is left is passed over and reported in ``left``; the run goes
+on with the next ones, which may be cheaper, and stops once not even the cheapest object fits.
+What is left is GitHub's remaining limit less the reserve (per budget: REST requests, GraphQL
+points), and the ``budget`` of requests less those made, whichever is smaller.
+
+One object that cannot be processed (a damaged body, GitHub refusing its write) is reported in
+``failures`` and passed over. An error that stops every object (the token refused, the rate limit
+used up, GitHub failing for two objects in a row) ends the run with ``CatchUpStopped``, which
+carries what the run did and left.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass
+import math
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from .core.config import StoreConfig
-from .core.exceptions import CorruptObjectError, GitHubAPIError, ObjectNotFound
-from .core.objects import open_issues_flow
-from .core.processing import process_issue_flow
+from .core.exceptions import (
+    AuthError,
+    ConfigurationError,
+    GitHubAPIError,
+    GitHubStoreError,
+    RateLimitError,
+)
+from .core.naming import is_archived, object_id_from_labels
+from .core.needs import Flow, GetIssue, Listing, ListIssues, Need, UpdateIssue
+from .core.processing import OverBudget, RoundWork, process_issue_flow
 from .core.report import ProcessReport
 from .core.schema import ObjectSchema
 from .driver import drive
 from .transport.port import GitHubTransport
 
-__all__ = ["CatchUpReport", "process_all", "process_issue", "should_stop"]
+__all__ = [
+    "CatchUpReport",
+    "CatchUpStopped",
+    "Cost",
+    "objects_with_work",
+    "process_all",
+    "process_issue",
+    "should_stop",
+]
 
 log = logging.getLogger("gh_store.processor")
 
-#: Requests kept in hand when a catch-up run decides whether to start one more object: enough for
-#: a typical object's run (a read, a listing, a write, a few marks, a last look) with room to spare.
+#: Requests (and GraphQL points) of GitHub's hourly limit a catch-up run leaves untouched, for the
+#: single-issue runs and other jobs that share the token, and for retries.
 DEFAULT_RESERVE = 50
+
+#: REST pages a listing of ``n`` comments takes at most: 100, then at least 49 more per page
+#: (``transport/paging.py`` overlaps each page with the last one so nothing is skipped).
+_FIRST_PAGE, _NEXT_PAGE = 100, 49
 
 
 def process_issue(
@@ -43,6 +79,7 @@ def process_issue(
     max_rounds: int = 5,
     roles: MutableMapping[str, str] | None = None,
     issue: Mapping[str, Any] | None = None,
+    afford: Callable[[RoundWork], bool] | None = None,
 ) -> ProcessReport:
     """Apply every pending update on issue ``issue_number``; return what happened."""
     flow = process_issue_flow(
@@ -53,6 +90,7 @@ def process_issue(
         max_rounds=max_rounds,
         roles=roles,
         issue=issue,
+        afford=afford,
     )
     report = drive(flow, transport)
     if report.refused:
@@ -61,8 +99,8 @@ def process_issue(
         log.info("comments arrived during the run: %d rounds", report.rounds)
     if report.left_pending:
         log.warning(
-            "issue #%d: the comments kept changing while they were read; the rest is left "
-            "for the next run",
+            "issue #%d: comments are left for the next run (they kept changing while they were "
+            "read, or the run had no requests left for them)",
             issue_number,
         )
     return report
@@ -70,12 +108,18 @@ def process_issue(
 
 @dataclass(frozen=True)
 class CatchUpReport:
-    """What a catch-up run did: one report per object processed, and what it left."""
+    """What a catch-up run did: one report per object processed, what failed, what it left.
+
+    ``failures`` are (issue number, why) of objects that could not be processed (reported, then
+    passed over); ``left`` the object issues with work not done, for the next run: not reached,
+    too costly for what was left, or processed only in part (also in ``reports``). ``stopped``
+    says why objects were left, if they were.
+    """
 
     reports: tuple[ProcessReport, ...] = ()
-    failures: tuple[tuple[int, str], ...] = ()  # (issue number, why) of objects that could not
-    left: tuple[int, ...] = ()  # open object issues not reached, oldest first
-    stopped: str | None = None  # why it stopped early, if it did
+    failures: tuple[tuple[int, str], ...] = ()
+    left: tuple[int, ...] = ()
+    stopped: str | None = None
     requests: int = 0
 
     @property
@@ -83,22 +127,160 @@ class CatchUpReport:
         return any(report.changed for report in self.reports)
 
 
-def should_stop(
-    remaining: int | None, used: int, *, reserve: int, budget: int | None
-) -> str | None:
-    """Why a catch-up run must not start another object, or None to go on.
+class CatchUpStopped(GitHubStoreError):
+    """An error that stops every object ended a catch-up run; ``report`` holds what it did and
+    left (the object it was on, and every later one, are in ``report.left``), ``error`` the
+    error itself."""
 
-    ``remaining`` is what GitHub last said is left this hour (None before any answer), ``used``
-    what this run has sent; ``budget`` caps the run's own requests.
+    def __init__(self, error: GitHubStoreError, report: CatchUpReport) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Requests on each of GitHub's budgets: REST's, and GraphQL's (one point each)."""
+
+    rest: int = 0
+    graphql: int = 0
+
+    @property
+    def requests(self) -> int:
+        return self.rest + self.graphql
+
+
+def should_stop(
+    remaining: int | None, used: int, *, reserve: int, budget: int | None, cost: int = 1
+) -> str | None:
+    """Why a run may not send ``cost`` more requests, or None if it may.
+
+    ``remaining`` is what GitHub last said is left this hour (None before any answer): the run
+    keeps ``reserve`` of it. ``budget`` caps the run's own requests (``used`` so far); it is the
+    caller's own number, not a second reserve.
     """
-    if remaining is not None and remaining <= reserve:
+    if remaining is not None and remaining - cost < reserve:
         return (
-            f"GitHub's rate limit has {remaining} requests left this hour, at most the "
-            f"{reserve} this run keeps in reserve"
+            f"GitHub's rate limit has {remaining} left this hour; {cost} more would go into "
+            f"the {reserve} this run keeps in reserve"
         )
-    if budget is not None and used + reserve > budget:
+    if budget is not None and used + cost > budget:
         return f"this run has made {used} of the {budget} requests its budget allows"
     return None
+
+
+class _Spending:
+    """What a catch-up run may still spend, from the transport's counters, and prices of work."""
+
+    def __init__(
+        self, transport: GitHubTransport, config: StoreConfig, reserve: int, budget: int | None
+    ) -> None:
+        self.transport = transport
+        self.reserve = reserve
+        self.budget = budget
+        self.start = transport.requests_made
+        self.graphql = hasattr(transport, "points_remaining")
+        self.chunk = max(1, config.graphql.mutations_per_request)
+        self.refused: str | None = None  # why the last check said no
+        self.probed = False
+
+    def must_probe(self) -> bool:
+        """Whether to learn GraphQL's points before the next object (once: an API without
+        GraphQL never tells them)."""
+        if not self.graphql or self.probed:
+            return False
+        self.probed = getattr(self.transport, "points_remaining", None) is None
+        return self.probed
+
+    @property
+    def used(self) -> int:
+        return self.transport.requests_made - self.start
+
+    def allows(self, cost: Cost) -> bool:
+        """Whether ``cost`` fits; if not, ``refused`` says why."""
+        points: int | None = getattr(self.transport, "points_remaining", None)
+        rest = self.transport.rate_remaining  # over GraphQL the smaller of both: on the safe side
+        if self.graphql and points is None:
+            # GraphQL's points are not known yet (or the API has none): count it all on REST.
+            cost = Cost(rest=cost.requests)
+        checks = [
+            should_stop(rest, self.used, reserve=self.reserve, budget=None, cost=cost.rest),
+            should_stop(points, self.used, reserve=self.reserve, budget=None, cost=cost.graphql),
+            should_stop(None, self.used, reserve=0, budget=self.budget, cost=cost.requests),
+        ]
+        self.refused = next((why for why in checks if why is not None), None)
+        return self.refused is None
+
+    def first_read(self, issue: Mapping[str, Any], *, probed: bool = False) -> Cost:
+        """The most an object costs before its comments are read, with the smallest finish;
+        ``probed``: its newest comments were just read with it (GraphQL)."""
+        try:
+            count = max(0, int(issue.get("comments") or 0))
+        except (TypeError, ValueError):
+            count = 0
+        opener = 1  # the opener's role, unless known
+        if issue.get("state") != "open":
+            opener += 1  # a closed object is reopened first
+        if self.graphql:
+            return Cost(rest=opener, graphql=count // 100 + (0 if probed else 1) + 1)
+        pages = 1 + math.ceil(max(0, count - _FIRST_PAGE) / _NEXT_PAGE)
+        return Cost(rest=opener + pages + 2)
+
+    def round(self, work: RoundWork) -> Cost:
+        """The most a round costs once its comments are read."""
+        rest = work.lookups + work.mark_reads
+        if self.graphql:
+            writes = math.ceil((work.writes + work.marks) / self.chunk)
+            # The write's answer carries the last look; who the token is, a query of its own.
+            return Cost(rest=rest, graphql=writes + work.identity)
+        return Cost(rest=rest + work.identity + work.writes + work.marks + work.last_look)
+
+    def cheapest(self) -> Cost:
+        """No object costs less: a comment listing and a write."""
+        return Cost(graphql=2) if self.graphql else Cost(rest=3)
+
+
+def _ends_the_run(exc: Exception, unreachable_before: bool) -> bool:
+    """Whether ``exc`` (raised for one object) would stop every other object too."""
+    if isinstance(exc, RateLimitError | ConfigurationError):
+        return True
+    if isinstance(exc, AuthError) and exc.status == 401:
+        return True  # the token itself
+    if _unreachable(exc):
+        # Once may be this object (a request GitHub cuts for its size); twice in a row is GitHub.
+        return unreachable_before
+    return False
+
+
+def _unreachable(exc: Exception) -> bool:
+    return isinstance(exc, GitHubAPIError) and (exc.status == 0 or exc.status >= 500)
+
+
+def _has_work(issue: Mapping[str, Any]) -> bool:
+    """An open object, or a closed one changed after it was closed (a comment may be pending)."""
+    if issue.get("state") == "open":
+        return True
+    changed, closed = _moment(issue.get("updated_at")), _moment(issue.get("closed_at"))
+    return changed is None or closed is None or changed > closed
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def objects_with_work(listing: Listing, config: StoreConfig) -> list[Mapping[str, Any]]:
+    """The object issues a catch-up run processes, oldest first."""
+    return [
+        issue
+        for issue in listing
+        if not issue.get("pull_request")
+        and not is_archived(issue)
+        and object_id_from_labels(config, issue.get("labels") or []) is not None
+        and _has_work(issue)
+    ]
 
 
 def process_all(
@@ -109,37 +291,112 @@ def process_all(
     reserve: int = DEFAULT_RESERVE,
     budget: int | None = None,
 ) -> CatchUpReport:
-    """Process every open object issue, oldest first, each as a single-issue run would.
+    """Process every object issue with work, oldest first, each as a single-issue run would.
 
-    An object that cannot be processed (a damaged body, a deleted issue) is reported and passed
-    over; an error that would stop every object (the token, GitHub down) ends the run.
+    Raises ``CatchUpStopped`` (with the report) when an error stops every object; the report's
+    ``failures`` are the objects passed over, ``left`` those not processed (or not completely).
     """
-    start = transport.requests_made
-    issues = drive(open_issues_flow(config), transport)
+    spending = _Spending(transport, config, reserve, budget)
+    try:
+        listing: Listing = drive(_list_flow(config), transport)
+    except GitHubStoreError as exc:
+        raise CatchUpStopped(exc, CatchUpReport(stopped=str(exc), requests=spending.used)) from exc
+    issues = objects_with_work(listing, config)
     roles: dict[str, str] = {}
     reports: list[ProcessReport] = []
     failures: list[tuple[int, str]] = []
+    left: list[int] = []
+    stopped: str | None = None
+    unreachable = False
+
+    def done(rest: Sequence[Mapping[str, Any]] = ()) -> CatchUpReport:
+        return CatchUpReport(
+            tuple(reports),
+            tuple(failures),
+            (*left, *(int(i["number"]) for i in rest)),
+            stopped,
+            spending.used,
+        )
+
     for index, issue in enumerate(issues):
-        used = transport.requests_made - start
-        stopped = should_stop(transport.rate_remaining, used, reserve=reserve, budget=budget)
-        if stopped is not None:
-            left = tuple(int(i["number"]) for i in issues[index:])
-            log.warning("catch-up stopped with %d objects left: %s", len(left), stopped)
-            return CatchUpReport(tuple(reports), tuple(failures), left, stopped, used)
         number = int(issue["number"])
+        if not spending.allows(spending.cheapest()):
+            stopped = spending.refused
+            left.extend(int(i["number"]) for i in issues[index:])
+            break
+        if not spending.allows(spending.first_read(issue)):
+            stopped = _over(number, spending)
+            left.append(number)
+            continue
         try:
+            if issue.get("state") != "open":
+                # Reopened, it is closed again by this run's write: its closed_at then says when
+                # it was last processed, and it costs nothing more until it changes again.
+                issue = drive(_ask(UpdateIssue(number, state="open")), transport)
+            if spending.must_probe():
+                # GraphQL's points left are told only by a GraphQL answer: this one-point read
+                # of the issue with its newest comments is the one the run would make anyway.
+                listed, issue = issue, drive(_ask(GetIssue(number, with_comments=True)), transport)
+                if not spending.allows(spending.first_read(listed, probed=True)):
+                    raise OverBudget(_over(number, spending))
             report = process_issue(
-                transport, config, number, schema=schema, roles=roles, issue=issue
+                transport,
+                config,
+                number,
+                schema=schema,
+                roles=roles,
+                issue=issue,
+                afford=lambda work: spending.allows(spending.round(work)),
             )
-        except (CorruptObjectError, ObjectNotFound) as exc:
-            log.warning("issue #%d passed over: %s", number, exc)
-            failures.append((number, str(exc)))
+        except OverBudget:
+            stopped = _over(number, spending)
+            left.append(number)
             continue
-        except GitHubAPIError as exc:
-            if exc.status != 404:
-                raise
-            failures.append((number, str(exc)))
+        except Exception as exc:
+            if isinstance(exc, GitHubStoreError) and _ends_the_run(exc, unreachable):
+                stopped = str(exc)
+                left.append(number)
+                raise CatchUpStopped(exc, done(issues[index + 1 :])) from exc
+            unreachable = _unreachable(exc)
+            failures.append((number, _reason(exc)))
+            log.warning("issue #%d passed over: %s", number, failures[-1][1])
             continue
+        unreachable = False
         reports.append(report)
-    used = transport.requests_made - start
-    return CatchUpReport(tuple(reports), tuple(failures), requests=used)
+        if report.left_pending:
+            left.append(number)
+            if stopped is None:
+                stopped = (
+                    _over(number, spending)
+                    if spending.refused
+                    else f"the comments of issue #{number} kept changing while they were read"
+                )
+    summary = done()
+    if summary.left:
+        log.warning("catch-up left %d objects: %s", len(summary.left), summary.stopped)
+    return replace(summary, left=tuple(dict.fromkeys(summary.left)))
+
+
+def _list_flow(config: StoreConfig) -> Flow[Listing]:
+    listing: Listing = yield ListIssues((config.base_label,), "all")
+    return listing
+
+
+def _ask(need: Need) -> Flow[Any]:
+    """One need as a flow of its own: the driver stays the only caller of the port."""
+    answer = yield need
+    return answer
+
+
+def _over(number: int, spending: _Spending) -> str:
+    return f"issue #{number} would cost more than is left: {spending.refused}"
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, GitHubStoreError):
+        return str(exc)
+    log.exception("unexpected error")
+    return (
+        f"gh-store stopped on an unexpected {type(exc).__name__} while processing it; the "
+        "traceback is in the log. Please report it"
+    )

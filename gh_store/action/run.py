@@ -5,9 +5,12 @@ store (ghapi, jsonschema) is imported only when there is work (``work.py``), so 
 nothing to do ends in milliseconds, before any request.
 
 Exit codes: 0 the run completed (rejected updates included, unless ``fail-on-rejected``);
-1 updates were rejected and ``fail-on-rejected`` is true; 2 the run could not complete (inputs,
-config, schema, token, permission, GitHub unreachable, an object that could not be processed);
-3 an unexpected internal error.
+1 the run went to its end but not everything in it succeeded: updates were rejected and
+``fail-on-rejected`` is true, or a catch-up run passed over objects it could not process (the
+others were processed); 2 the run could not complete (inputs, config, schema, token, permission,
+GitHub unreachable or the rate limit used up, the one object of a single-issue run); 3 an
+unexpected internal error. Outputs and the summary are written before exit 1, and before exit 2
+once a catch-up run has started.
 """
 
 from __future__ import annotations
@@ -47,12 +50,14 @@ __all__ = [
     "EXIT_INTERNAL_ERROR",
     "EXIT_OK",
     "EXIT_REJECTED",
+    "EXIT_SOME_FAILED",
     "main",
     "sentence",
 ]
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
+EXIT_SOME_FAILED = 1  # the same code: the run ended, something in it did not succeed
 EXIT_FAILED = 2
 EXIT_INTERNAL_ERROR = 3
 
@@ -115,20 +120,31 @@ def _run(
         write_summary(inputs.summary_path, noop_summary(reason))
         return EXIT_OK
 
-    from .work import do_work
+    from gh_store.runs import CatchUpStopped
+
+    from .work import Outcome, do_work
 
     try:
         outcome = do_work(inputs, config, decision.issue_number, commands, http_transport)
+    except CatchUpStopped as stopped:
+        # What the run did before the error stands: its outputs and summary say so.
+        _publish(Outcome(stopped.report.reports, stopped.report), inputs, commands)
+        _finish(Outcome(stopped.report.reports, stopped.report), inputs, commands)
+        return _fail(commands, _title(stopped.error), stopped.error)
     except GitHubStoreError as exc:
         return _fail(commands, _title(exc), exc)
 
+    _publish(outcome, inputs, commands)
+    return _finish(outcome, inputs, commands)
+
+
+def _publish(outcome: Outcome, inputs: ActionInputs, commands: WorkflowCommands) -> None:
     for report in outcome.reports:
         _log_report(report, commands)
     write_outputs(inputs.output_path, run_outputs(outcome.reports, outcome.left))
     write_summary(inputs.summary_path, _summary(outcome))
     for report in outcome.reports:
         _annotate(report, commands)
-    return _finish(outcome, inputs, commands)
 
 
 def _finish(outcome: Outcome, inputs: ActionInputs, commands: WorkflowCommands) -> int:
@@ -146,14 +162,14 @@ def _finish(outcome: Outcome, inputs: ActionInputs, commands: WorkflowCommands) 
                 f"{len(catch_up.left)} object(s) left wait for the next run.",
                 title="gh-store: catch-up stopped early",
             )
-        if catch_up.failures:
-            numbers = ", ".join(f"#{number}" for number, _ in catch_up.failures)
+        for number, reason in catch_up.failures:
+            commands.line(f"gh-store: issue #{number} could not be processed:")
+            commands.write_untrusted(reason)  # it can quote the body or GitHub's message
             commands.error(
-                f"{len(catch_up.failures)} object issue(s) could not be processed ({numbers}); "
-                "the reasons are in the log. The other objects were processed.",
-                title="gh-store: objects not processed",
+                f"Issue #{number} could not be processed and was passed over; the run went on "
+                "with the other objects. The reason is in the log and the step summary.",
+                title="gh-store: object not processed",
             )
-            return EXIT_FAILED
     rejected = sum(len(report.rejected) for report in outcome.reports)
     if rejected and inputs.fail_on_rejected:
         commands.error(
@@ -161,6 +177,8 @@ def _finish(outcome: Outcome, inputs: ActionInputs, commands: WorkflowCommands) 
             title="gh-store: updates rejected",
         )
         return EXIT_REJECTED
+    if catch_up is not None and catch_up.failures:
+        return EXIT_SOME_FAILED
     return EXIT_OK
 
 

@@ -124,8 +124,8 @@ def catch_up_summary(done: CatchUpReport) -> str:
     lines = [
         "### gh-store: catch-up run",
         "",
-        f"{len(done.reports)} object(s) processed · {len(done.left)} left for the next run · "
-        f"{done.requests} requests",
+        f"{len(done.reports)} object(s) processed · {len(done.failures)} failed · "
+        f"{len(done.left)} left for the next run · {done.requests} requests",
         "",
     ]
     if done.reports:
@@ -152,9 +152,14 @@ def catch_up_summary(done: CatchUpReport) -> str:
             )
         lines.append("")
     if done.failures:
-        lines += ["**Could not be processed** (the reasons are in the log):", ""]
-        lines += [f"- issue #{number}" for number, _ in done.failures]
+        lines += ["**Could not be processed** (passed over; the other objects were processed):", ""]
+        lines += [
+            f"- issue #{number}: {escape_markdown(reason)}" for number, reason in done.failures
+        ]
         lines.append("")
+    if done.left:
+        shown = ", ".join(f"#{number}" for number in done.left)
+        lines += [f"**Left for the next run:** {shown}", ""]
     if done.stopped:
-        lines += [f"**Stopped early:** {escape_markdown(done.stopped)}.", ""]
+        lines += [f"**Why:** {escape_markdown(done.stopped)}.", ""]
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""The action's work, once the event names some: one object, or every open object, and a snapshot.
+"""The action's work once the event names some: one object or every object with work; a snapshot.
 
 Sets the store up the one way (``gh_store.configure.setup``), runs the processor inside a log
 group whose records stay inside a stop-commands block (they can quote what users wrote), and, when
@@ -68,7 +68,7 @@ def do_work(
     title = (
         f"Processing issue #{issue_number} of {inputs.repository}"
         if issue_number is not None
-        else f"Processing every open object of {inputs.repository}"
+        else f"Processing every object with work in {inputs.repository}"
     )
     try:
         with commands.group(title), _store_log(commands, built.config.log):

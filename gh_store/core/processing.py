@@ -17,22 +17,93 @@ Pure.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
 from .body import IssueBody, decode_body
 from .config import StoreConfig
-from .exceptions import CorruptObjectError, GitHubAPIError, ObjectNotFound
-from .marks import legacy_baseline, owed_marks
+from .exceptions import CorruptObjectError, GitHubAPIError, GitHubStoreError, ObjectNotFound
+from .marks import legacy_baseline, owed_marks, reaction_count
 from .naming import has_label, object_id_from_labels
 from .needs import Commit, Flow, GetIssue, ListComments, Listing
 from .planner import UpdateOutcome, UpdatePlan, pending_comments, plan_updates
 from .report import ProcessReport
 from .schema import ObjectSchema
-from .trust import login_of, trusted
+from .trust import login_of, trusted, trusted_without_asking
 from .update_comment import is_meant_as_update
 
-__all__ = ["check_store_issue", "process_issue_flow", "read_store_body"]
+__all__ = [
+    "OverBudget",
+    "RoundWork",
+    "check_store_issue",
+    "process_issue_flow",
+    "read_store_body",
+    "round_work",
+]
+
+
+@dataclass(frozen=True)
+class RoundWork:
+    """The most a round can still ask of GitHub once its comments are read, before any of it.
+
+    Counted in operations, not requests: what each costs depends on the transport (REST: one
+    request each; GraphQL: ``writes`` and ``marks`` share requests). ``mark_reads`` are listings
+    of one comment's reactions (who placed a mark), ``identity`` whether the run may ask who its
+    own token is.
+    """
+
+    lookups: int = 0  # role look-ups of authors not yet known
+    mark_reads: int = 0
+    identity: int = 0
+    writes: int = 1  # the body and state
+    marks: int = 0  # reactions placed: the previous run's owed ones and this round's
+    last_look: int = 1  # a listing of comments that arrived meanwhile
+
+
+class OverBudget(GitHubStoreError):
+    """The run's ``afford`` said no to a round's work: nothing of that round was sent."""
+
+
+def round_work(
+    comments: Iterable[Mapping[str, Any]],
+    meta_last_comment_id: int,
+    config: StoreConfig,
+    owner: str,
+    roles: Mapping[str, str],
+    *,
+    owed: int = 0,
+    legacy: bool = False,
+) -> RoundWork:
+    """What a round over ``comments`` (as listed) can cost at most: every pending comment is
+    decided and marked, every author not yet known is looked up.
+
+    ``owed`` is the number of marks the previous run recorded (a crash may owe them all: one
+    look at who placed the newest, then each placed again); ``legacy``: a body the original wrote,
+    whose baseline is found by asking who placed each processed reaction, newest first.
+    """
+    listed = list(comments)
+    pending = pending_comments(listed, 0 if legacy else meta_last_comment_id)
+    unknown = {
+        login_of(c)
+        for c in pending
+        if is_meant_as_update(c)
+        and login_of(c) not in roles
+        and not trusted_without_asking(login_of(c), config, owner)
+    }
+    mark_reads, reactors = (1 if owed else 0), 0
+    if legacy:
+        processed = config.reactions.processed
+        counts = [reaction_count(c, processed) for c in listed]
+        mark_reads += sum(1 for count in counts if count > 0)
+        # Whoever placed them may need a look-up each (a listing holds 100 of them).
+        reactors = sum(min(count, 100) for count in counts)
+    return RoundWork(
+        lookups=len(unknown) + reactors,
+        mark_reads=mark_reads,
+        identity=1 if mark_reads else 0,
+        marks=owed + len(pending),
+    )
 
 
 def check_store_issue(issue: Mapping[str, Any], config: StoreConfig) -> None:
@@ -66,12 +137,16 @@ def process_issue_flow(
     max_rounds: int = 5,
     roles: MutableMapping[str, str] | None = None,
     issue: Mapping[str, Any] | None = None,
+    afford: Callable[[RoundWork], bool] | None = None,
 ) -> Flow[ProcessReport]:
     """Apply every pending update on issue ``number``; return what happened.
 
     ``roles`` (login -> role) may be shared by several runs of one job: each author is then looked
     up once for all of them. ``issue``, when given, is the issue as a listing just returned it,
-    so it is not read again (a catch-up run lists them).
+    so it is not read again (a catch-up run lists them). ``afford`` is asked, once a round's
+    comments are read and before anything else of the round is sent, whether the round's most
+    (``round_work``) may be spent: if not, the first round raises ``OverBudget`` (nothing was
+    written) and a later one ends the run with its comments left pending (``left_pending``).
     """
     roles = {} if roles is None else roles
     if issue is None:
@@ -89,6 +164,18 @@ def process_issue_flow(
         return _refused(issue, config, before)
 
     listing: Listing = yield ListComments(number, before.meta.since, to_process=True)
+    if afford is not None and not afford(
+        round_work(
+            listing.items,
+            before.meta.last_comment_id,
+            config,
+            owner,
+            roles,
+            owed=len(before.meta.marks),
+            legacy=before.meta.legacy,
+        )
+    ):
+        raise OverBudget(f"issue #{number}: its updates cost more than this run has left")
     baseline = before.meta.last_comment_id
     if before.meta.legacy:
         baseline = yield from legacy_baseline(listing.items, config, owner, roles)
@@ -134,6 +221,12 @@ def process_issue_flow(
         baseline, repair = after.last_comment_id, ()
         if listing.complete and not pending_comments(listing.items, baseline):
             break
+        if afford is not None and not afford(
+            round_work(listing.items, baseline, config, owner, roles)
+        ):
+            # This round's write stands; the comments that arrived meanwhile wait for a run
+            # that can afford them (a catch-up run finds them on the closed issue).
+            return _report(plans[0], plans[-1], outcomes, issue, len(plans), left=True)
     return _report(plans[0], plans[-1], outcomes, issue, len(plans))
 
 
@@ -164,6 +257,8 @@ def _report(
     outcomes: list[UpdateOutcome],
     issue: Mapping[str, Any],
     rounds: int,
+    *,
+    left: bool = False,
 ) -> ProcessReport:
     return ProcessReport(
         object_id=first.object_id,
@@ -177,5 +272,5 @@ def _report(
         rounds=rounds,
         updated_at=issue.get("updated_at"),
         created_at=issue.get("created_at"),
-        left_pending=not last.complete,
+        left_pending=left or not last.complete,
     )

@@ -263,7 +263,7 @@ class Repository:
         )
         self.issues[issue.number] = issue
         if state == "closed":
-            self._set_state(issue, login, "closed", None)
+            self._set_state(issue, login, "closed", None, now)
         return issue
 
     def update_issue(self, number: int, login: str, changes: dict[str, Any]) -> Issue:
@@ -273,16 +273,21 @@ class Repository:
         body = check_body(changes["body"], "Issue") if "body" in changes else issue.body
         label_ids = self.label_ids(changes["labels"]) if "labels" in changes else issue.label_ids
         issue.title, issue.body, issue.label_ids = title, body, label_ids
+        # One event, one time: the write that closes an issue stamps its closed_at and its
+        # updated_at alike, as GitHub does.
+        now = self.now()
         self._set_state(
-            issue, login, changes.get("state", issue.state), changes.get("state_reason")
+            issue, login, changes.get("state", issue.state), changes.get("state_reason"), now
         )
-        issue.updated_at = self.now()
+        issue.updated_at = now
         return issue
 
-    def _set_state(self, issue: Issue, login: str, state: str, reason: str | None) -> None:
+    def _set_state(
+        self, issue: Issue, login: str, state: str, reason: str | None, now: int | None = None
+    ) -> None:
         if state == "closed":
             if issue.state != "closed":
-                issue.closed_at, issue.closed_by = self.now(), login
+                issue.closed_at, issue.closed_by = self.now() if now is None else now, login
             issue.state, issue.state_reason = "closed", reason or issue.state_reason or "completed"
             if issue.state_reason == "reopened":
                 issue.state_reason = "completed"

@@ -1,14 +1,18 @@
-"""Catch-up runs (issue 11): every open object, oldest first, each as its own run would; the
-cost; stopping before the rate limit runs out; one broken object does not stop the others."""
+"""Catch-up runs (issues 11 and 17): every object with work, oldest first, each as its own run
+would; what it costs; what it may spend (the rate limit's reserve, the caller's budget, each
+object's most); one broken object does not stop the others; closed objects with pending updates
+are found."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from gh_store.client import GitHubStore
 from gh_store.emulator import GitHubEmulator
+from gh_store.runs import DEFAULT_RESERVE, CatchUpStopped
 
 from .conftest import MakeStore
 
@@ -28,7 +32,12 @@ def _store_with_pending(gh: GitHubEmulator, make_store: MakeStore) -> tuple[GitH
     return owner, numbers
 
 
-def test_every_open_object_is_processed_oldest_first(
+def _remaining(gh: GitHubEmulator, api: str) -> int:
+    resource = "graphql" if api == "graphql" else "core"
+    return int(gh.rate_limit(gh.owner_token, resource)["remaining"])
+
+
+def test_every_object_with_work_is_processed_oldest_first(
     gh: GitHubEmulator, make_store: MakeStore
 ) -> None:
     owner, numbers = _store_with_pending(gh, make_store)
@@ -48,59 +57,186 @@ def test_the_cost_is_one_listing_plus_each_objects_run_without_its_first_read(
     owner, numbers = _store_with_pending(gh, make_store)
     gh.clear_requests()
     done = owner.process_all()
-    assert gh.count("GET", LIST) == 1  # the open objects, one page
+    assert gh.count("GET", LIST) == 1  # every object issue, open and closed, one page
     assert gh.count("GET", r"/issues/\d+$") == 0  # the listing already holds each issue
     assert gh.count("GET", PERMISSION) == 1  # alice, once for the whole run
-    # each object: its comments, one write, one mark, one last look; over GraphQL its comments,
-    # then one request that writes, marks and brings back the last look
+    # each object: its comments, one write, one mark, one last look; over GraphQL its comments
+    # (the first object's read with the issue: it tells the points left), then one request that
+    # writes, marks and brings back the last look
     per_object = {"rest": 1 + 1 + 1 + 1, "graphql": 1 + 1}[api]
     assert len(gh.requests) == done.requests == 1 + 1 + 3 * per_object
-    # Closed objects (nothing pending) cost nothing.
+    # Closed objects that did not change after they were closed cost nothing.
     touched = {int(m.group(1)) for r in gh.requests if (m := re.search(r"/issues/(\d+)", r.path))}
     assert numbers[0] not in touched and numbers[2] not in touched
 
 
-def test_a_run_stops_with_a_reserve_of_the_rate_limit_left_and_says_what_it_left(
+def test_a_run_keeps_the_reserve_and_says_what_it_left(
     gh: GitHubEmulator, make_store: MakeStore, api: str
 ) -> None:
     owner, numbers = _store_with_pending(gh, make_store)
     if api == "rest":
-        # 56 requests left this hour: the listing and one object's run (5) leave the 50 kept
-        # in reserve, so the run stops there.
-        gh.set_rate_limit(gh.owner_token, 56)
+        # the listing (1), then b: at most 4 to start (the opener's role, its comments, a write,
+        # a last look), 4 once read (alice's role, a write, a mark, a last look): 52 are left,
+        # and no object costs less than 3
+        gh.set_rate_limit(gh.owner_token, DEFAULT_RESERVE + 8)
     else:
-        # 52 GraphQL points left: one object's run (2) leaves the 50 kept in reserve.
-        gh.set_rate_limit(gh.owner_token, 52, resource="graphql")
+        # b's read tells the points (1); its write (1) fits, d's read and write do not
+        gh.set_rate_limit(gh.owner_token, DEFAULT_RESERVE + 2, resource="graphql")
     done = owner.process_all()
     assert [r.issue_number for r in done.reports] == [numbers[1]]
     assert done.left == (numbers[3], numbers[4])
     assert done.stopped is not None and "in reserve" in done.stopped
+    assert _remaining(gh, api) >= DEFAULT_RESERVE
     gh.set_rate_limit(gh.owner_token, 5000)
     gh.set_rate_limit(gh.owner_token, 5000, resource="graphql")
     again = make_store().process_all()  # the next scheduled run (a new process) continues
     assert [r.issue_number for r in again.reports] == [numbers[3], numbers[4]]
 
 
-def test_a_request_budget_caps_the_run(gh: GitHubEmulator, make_store: MakeStore, api: str) -> None:
-    owner, _ = _store_with_pending(gh, make_store)
-    # the reserve of 50, and room for the listing and one object's run (REST 5, GraphQL 3)
-    done = owner.process_all(budget={"rest": 55, "graphql": 53}[api])
-    assert len(done.reports) == 1 and len(done.left) == 2
-    assert done.stopped is not None and "budget" in done.stopped
+@pytest.mark.parametrize("budget", [5, 9, 40])
+def test_a_request_budget_is_what_the_run_may_spend_not_a_second_reserve(
+    gh: GitHubEmulator, make_store: MakeStore, api: str, budget: int
+) -> None:
+    owner = make_store()
+    numbers = [owner.create(f"o{i}", {"n": 0}).meta.issue_number for i in range(12)]
+    for i in range(12):
+        owner.update(f"o{i}", {"n": 1})
+    gh.clear_requests()
+    done = owner.process_all(budget=budget)
+    # REST: the listing, then 4 an object (at most 4 to start: the opener's role, a page of
+    # comments, a write, a last look); GraphQL: the listing, then 2 an object (at most 3 to
+    # start: the opener's role, a page of comments, a write)
+    per, start = {"rest": (4, 4), "graphql": (2, 3)}[api]
+    can = next(k for k in range(13) if k == 12 or 1 + per * k + start > budget)
+    assert len(done.reports) == can and all(len(r.applied) == 1 for r in done.reports)
+    assert done.left == tuple(numbers[can:])
+    assert done.requests == len(gh.requests) == 1 + per * can <= budget
+    assert (done.stopped is not None) == (can < 12)
 
 
-def test_a_damaged_object_is_passed_over_and_the_others_processed(
-    gh: GitHubEmulator, make_store: MakeStore
+def test_an_object_too_costly_for_what_is_left_is_passed_over_for_cheaper_ones(
+    gh: GitHubEmulator, make_store: MakeStore, api: str
+) -> None:
+    gh.use_ticking_clock()
+    owner = make_store()
+    big = owner.create("big", {"n": 0}).meta.issue_number
+    small = owner.create("small", {"n": 0}).meta.issue_number
+    owner.update("big", {"n": 0})  # reopens it
+    for n in range(1, 300):
+        gh.seed_comment(big, json.dumps({"n": n}))
+    owner.update("small", {"n": 1})
+    # REST: 300 marks are far more than is left. GraphQL: 300 updates cost 4 points of reads and
+    # 7 of writes, more than the 8 left once its comments are read.
+    resource = "graphql" if api == "graphql" else "core"
+    left = {"rest": 30, "graphql": 8}[api]
+    gh.set_rate_limit(gh.owner_token, DEFAULT_RESERVE + left, resource=resource)
+    done = owner.process_all()
+    assert [r.issue_number for r in done.reports] == [small]
+    assert done.left == (big,) and done.stopped is not None
+    assert _remaining(gh, api) >= DEFAULT_RESERVE
+    assert owner.get("big").data == {"n": 0} and gh.issue(big)["state"] == "open"
+    gh.set_rate_limit(gh.owner_token, 5000, resource=resource)
+    again = make_store().process_all()
+    assert [len(r.applied) for r in again.reports] == [300]
+    assert owner.get("big").data == {"n": 299}
+
+
+# --- one object that cannot be processed ---------------------------------------------------------
+
+
+def _damage(gh: GitHubEmulator, owner: GitHubStore, number: int, how: str, api: str) -> None:
+    if how == "damaged metadata":
+        body = gh.issue(number)["body"].replace('"version":', '"version":"x",')
+        owner.transport.update_issue(number, body=body)
+    elif how == "hand-edited body":
+        owner.transport.update_issue(number, body="edited by hand {")
+    elif how == "original format, no room for the metadata":
+        owner.transport.update_issue(number, body=json.dumps({"x": "y" * 65_480}))
+    elif api == "rest":
+        status = {"write refused (422)": 422, "issue gone (410)": 410}.get(how, 404)
+        gh.inject(status, "PATCH", rf"/issues/{number}$")
+    else:
+        status = {"write refused (422)": 422, "issue gone (410)": 403}.get(how, 404)
+        gh.inject_graphql_error("updateIssue", status, skip=1)  # b's write goes through
+
+
+FAILURES = [
+    "damaged metadata",
+    "hand-edited body",
+    "original format, no room for the metadata",
+    "write refused (422)",
+    "issue gone (410)",
+]
+
+
+@pytest.mark.parametrize("how", FAILURES)
+def test_an_object_that_cannot_be_processed_is_reported_and_passed_over(
+    gh: GitHubEmulator, make_store: MakeStore, api: str, how: str
 ) -> None:
     owner, numbers = _store_with_pending(gh, make_store)
-    owner.transport.update_issue(numbers[3], body="damaged by hand {")
+    _damage(gh, owner, numbers[3], how, api)
     done = owner.process_all()
     assert [r.issue_number for r in done.reports] == [numbers[1], numbers[4]]
     assert [number for number, _ in done.failures] == [numbers[3]]
+    assert done.failures[0][1] and "Traceback" not in done.failures[0][1]
+    assert owner.get("e").data == {"n": 1, "by": "e"}
+
+
+@pytest.mark.parametrize("status", [401, 503])
+def test_an_error_that_stops_every_object_ends_the_run_with_what_it_left(
+    gh: GitHubEmulator, make_store: MakeStore, api: str, status: int
+) -> None:
+    owner, numbers = _store_with_pending(gh, make_store)
+    # The first object is processed; from the second one on, GitHub fails every request.
+    path = rf"/issues/({numbers[3]}|{numbers[4]})" if api == "rest" else r"/graphql$"
+    skip = 0 if api == "rest" else 2
+    gh.inject(status, None, path, times=100, skip=skip)
+    with pytest.raises(CatchUpStopped) as stopped:
+        owner.process_all()
+    report = stopped.value.report
+    assert [r.issue_number for r in report.reports] == [numbers[1]]
+    if status == 401:  # the token: every object would fail alike
+        assert (report.failures, report.left) == ((), (numbers[3], numbers[4]))
+    else:  # once may be the object; twice in a row is GitHub
+        assert [n for n, _ in report.failures] == [numbers[3]] and report.left == (numbers[4],)
+    assert stopped.value.error.status == status
+
+
+# --- closed objects with pending updates ---------------------------------------------------------
+
+
+def test_an_update_on_a_closed_object_whose_run_never_happened_is_applied(
+    gh: GitHubEmulator, make_store: MakeStore, api: str
+) -> None:
+    gh.use_ticking_clock()
+    owner, numbers = _store_with_pending(gh, make_store)
+    owner.process_all()
+    # Posted on the closed issue (by hand, or after the run's last look): no run followed.
+    gh.seed_comment(numbers[0], '{"n": 7}')
+    gh.clear_requests()
+    done = owner.process_all()
+    assert [r.issue_number for r in done.reports] == [numbers[0]]
+    assert owner.get("a").data == {"n": 7}
+    touched = {int(m.group(1)) for r in gh.requests if (m := re.search(r"/issues/(\d+)", r.path))}
+    assert touched <= {numbers[0]}  # the objects closed since their last run cost nothing
+
+
+def test_a_closed_update_is_found_however_many_runs_were_skipped(
+    gh: GitHubEmulator, make_store: MakeStore
+) -> None:
+    gh.use_ticking_clock()
+    owner, numbers = _store_with_pending(gh, make_store)
+    owner.process_all()
+    gh.seed_comment(numbers[2], '{"n": 5}')
+    gh.advance_clock(30 * 24 * 3600)  # a month without a catch-up run
+    owner.update("b", {"n": 2})
+    done = owner.process_all()
+    assert sorted(r.issue_number for r in done.reports) == [numbers[1], numbers[2]]
+    assert owner.get("c").data == {"n": 5}
 
 
 @pytest.mark.parametrize("budget", [None, 1])
-def test_no_open_object_costs_one_listing(
+def test_no_object_with_work_costs_one_listing(
     gh: GitHubEmulator, make_store: MakeStore, budget: int | None
 ) -> None:
     owner = make_store()
