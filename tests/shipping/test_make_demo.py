@@ -3,6 +3,7 @@ test and lint toolchain; `make test` installs the rest, in either order."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -20,9 +21,12 @@ DEMO_EXTRAS = "emulator"
 
 def _dry_run(folder: Path, target: str) -> list[str]:
     """The commands `make -n TARGET` would run in ``folder`` (a copy of the Makefile)."""
+    # Not as a sub-make of `make test`: no inherited flags, no "Entering directory" lines.
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
     done = subprocess.run(
-        ["make", "-n", target], cwd=folder, capture_output=True, text=True, timeout=60
-    )
+        ["make", "--no-print-directory", "-n", target],
+        cwd=folder, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     return done.stdout.splitlines()
 
