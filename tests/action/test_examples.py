@@ -128,6 +128,8 @@ def files_a_workflow_reads(workflow: dict[str, Any]) -> set[str]:
             inputs = step.get("with", {})
             if "snapshot" in inputs:
                 written.add(inputs["snapshot"])
+            # The action reads these whatever their names look like.
+            read |= {str(inputs[name]) for name in ("config", "schema") if inputs.get(name)}
             texts = _values(inputs) + _values(step.get("env", {})) + [step.get("run", "")]
             for line in "\n".join(texts).splitlines():
                 written |= set(_WRITTEN_BY_REDIRECT.findall(line))
@@ -149,8 +151,13 @@ def test_an_example_workflow_needs_no_file_an_empty_repository_lacks(path: Path)
 
 
 def test_the_check_finds_a_file_the_copy_lacks() -> None:
-    inputs = {"config": "examples/config.yml", "snapshot": "a.json"}
+    inputs = {"config": "examples/config.yml", "schema": "my-schema", "snapshot": "a.json"}
     step = {"uses": "owner/gh-store@v1", "with": inputs}
     run = {"run": "python3 scripts/x.py > out.json\ncat out.json a.json b.yml"}
     workflow = {"jobs": {"j": {"steps": [step, run]}}}
-    assert files_a_workflow_reads(workflow) == {"examples/config.yml", "scripts/x.py", "b.yml"}
+    assert files_a_workflow_reads(workflow) == {
+        "examples/config.yml",
+        "my-schema",
+        "scripts/x.py",
+        "b.yml",
+    }

@@ -56,7 +56,7 @@ def install_lines(text: str, where: str) -> list[InstallLine]:
     """Each `pip install ...` in ``text``: up to the end of its line, its inline-code span or a
     shell comment; options dropped."""
     found = []
-    for match in re.finditer(r"\bpip3? install\b([^`\n]*)", text):
+    for match in re.finditer(r"\b(?:pip3?|pipx) install\b([^`\n]*)", text):
         words = shlex.split(match.group(1), comments=True)
         targets = tuple(word for word in words if not word.startswith("-"))
         start = text.rfind("\n", 0, match.start()) + 1
@@ -150,6 +150,7 @@ def test_an_install_line_says_nothing_false(line: InstallLine) -> None:
         ("pip install requests", "neither this project"),
         ("`pip install gh-store` installs the original's 0.11.3", None),
         ("`pip install gh-store` installs the latest", "installs the original"),
+        ("pipx install gh-store", "installs the original"),
     ],
 )
 def test_the_judge_of_install_lines(text: str, verdict: str | None) -> None:
