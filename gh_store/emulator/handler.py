@@ -4,8 +4,9 @@ Owns :func:`handle`, ``(state, HttpRequest) -> HttpAnswer``, and what every prot
 it, in this order: parse the request once (:class:`~.exchange.Exchange`: caller, JSON body, base
 URL), run the hooks (outside the state lock), wait the latency, take an injected fault (delay,
 error answer, dropped connection, before or after doing the work), let the protocol answer,
-record the request, encode the answer as bytes. The HTTP server (:mod:`.server`) and the
-in-process transport (:mod:`.inprocess`) are adapters around this function and nothing more.
+record the request, encode the answer as bytes (with a ``Date`` from the emulator's clock). The
+HTTP server (:mod:`.server`) and the in-process transport (:mod:`.inprocess`) are adapters
+around this function and nothing more.
 
 Protocols (:func:`_protocol_for`): GraphQL (:mod:`.graphql`) answers ``/graphql`` (and GitHub
 Enterprise Server's ``/api/graphql``), REST (:mod:`.rest`) every other path; both read and change
@@ -17,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from email.utils import formatdate
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
@@ -97,7 +99,7 @@ def _parse(state: EmulatorState, request: HttpRequest) -> Exchange:
     if scheme.lower() in ("token", "bearer") and credential.strip():
         token = credential.strip()
     with state.lock:
-        user = state.user_by_token(token) if token is not None else None
+        user = state.caller(token) if token is not None else None
     query = dict(parse_qsl(split.query, keep_blank_values=True))
     return Exchange(
         request.method.upper(), path, query, headers, body, sent_body, bad_json, token, user, base
@@ -114,7 +116,8 @@ def _record(state: EmulatorState, exchange: Exchange, status: int) -> None:
 
 def _finish(state: EmulatorState, exchange: Exchange, reply: Response) -> HttpAnswer:
     _record(state, exchange, reply.status)
-    headers = dict(reply.headers)
+    # GitHub's time, which a client may trust over its own clock (an App dates its JWT by it).
+    headers = {"Date": formatdate(state.clock.wall(), usegmt=True), **reply.headers}
     payload = b""
     if reply.status not in (204, 304):
         if reply.body is not None:

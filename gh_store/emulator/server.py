@@ -82,7 +82,10 @@ class _Handler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
-        self.send_response(answer.status)
+        # The answer carries its own Date, from the emulator's clock (handler.py).
+        self.log_request(answer.status)
+        self.send_response_only(answer.status)
+        self.send_header("Server", self.version_string())
         for name, value in answer.headers:
             self.send_header(name, value)
         self.end_headers()
