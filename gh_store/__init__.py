@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # the "X as X" form re-exports each name for type checkers
     from .core.types import ObjectMeta as ObjectMeta
     from .core.types import StoredObject as StoredObject
     from .core.types import Update as Update
+    from .transport.credentials import GitHubApp as GitHubApp
     from .transport.port import GitHubTransport as GitHubTransport
 
 _EXCEPTIONS = (
@@ -77,6 +78,7 @@ _PUBLIC = {
     "StoreConfig": ".core.config",
     "ObjectSchema": ".core.schema",
     "GitHubTransport": ".transport.port",
+    "GitHubApp": ".transport.credentials",
     "load_config": ".configure",
     "load_schema": ".configure",
     "apply_merge_patch": ".core.merge_patch",

@@ -164,6 +164,10 @@ def _common_options() -> _Parser:
     common.add_argument("--config", type=Path, metavar="PATH", help="config file (YAML)")
     common.add_argument("--schema", type=Path, metavar="PATH", help="JSON Schema for objects")
     common.add_argument("--api-url", metavar="URL", help="default: $GITHUB_API_URL or GitHub's")
+    app = common.add_argument_group("as a GitHub App (instead of a token; see docs/client.md)")
+    app.add_argument("--app-id", metavar="ID", help="default: $GH_STORE_APP_ID")
+    app.add_argument("--private-key-file", metavar="PEM", help="default: $GH_STORE_APP_PRIVATE_KEY")
+    app.add_argument("--installation-id", metavar="ID", help="default: the App's on the repository")
     return common
 
 
@@ -278,9 +282,14 @@ def _store(args: argparse.Namespace) -> GitHubStore:
     repo = args.repo or os.environ.get("GITHUB_REPOSITORY")
     if not repo:
         raise UsageError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY")
+    from .configure import app_from_options
+
+    app = app_from_options(args.app_id, args.private_key_file, args.installation_id)
+    if app is not None and args.token:
+        raise UsageError("give --token or a GitHub App (--app-id), not both")
     token = args.token or os.environ.get("GITHUB_TOKEN") or None
     store = GitHubStore(
-        token=token,
+        token=app or token,
         repo=repo,
         config_path=args.config,
         schema=args.schema,

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .configure import setup
+from .configure import app_credentials, setup
 from .core.body import check_storable
 from .core.config import StoreConfig
 from .core.constants import ARCHIVED_LABEL, MAX_LABEL
@@ -59,6 +59,7 @@ from .transport.credentials import check_repository, looks_like_token
 if TYPE_CHECKING:
     import httpx2
 
+    from .transport.credentials import GitHubApp
     from .transport.port import GitHubTransport
 
 __all__ = ["GitHubStore"]
@@ -83,11 +84,15 @@ class GitHubStore:
     Reads are conditional requests: an answer GitHub confirms unchanged (``304``) costs no rate
     limit. Answers are kept in memory, or with ``cache_dir`` in that directory, so later runs of a
     script share them; ``cache=False`` keeps none.
+
+    As a GitHub App: ``app_id`` and ``private_key`` (the PEM text), and ``installation_id`` when
+    the App's installation on ``repo`` should not be looked up; or ``token=GitHubApp(...)``. The
+    installation token is minted with the first request and renewed before its hour ends.
     """
 
     def __init__(
         self,
-        token: str | None = None,
+        token: str | GitHubApp | None = None,
         repo: str | None = None,
         config_path: Path | str | None = None,
         *,
@@ -100,8 +105,16 @@ class GitHubStore:
         max_concurrent_updates: int | None = None,
         cache: bool = True,
         cache_dir: Path | str | None = None,
+        app_id: int | str | None = None,
+        private_key: str | bytes | None = None,
+        installation_id: int | str | None = None,
     ) -> None:
         token, repo = _arguments_in_order(token, repo)
+        app = app_credentials(app_id, private_key, installation_id)
+        if app is not None:
+            if token is not None:
+                raise ConfigurationError("give a token or a GitHub App's credentials, not both")
+            token = app
         if max_concurrent_updates is not None and max_concurrent_updates < 1:
             raise ValueError("max_concurrent_updates must be at least 1 (or None for no limit)")
         built = setup(
@@ -332,7 +345,7 @@ class GitHubStore:
         return StoredObject(meta=meta, data=report.data)
 
 
-def _arguments_in_order(token: Any, repo: Any) -> tuple[str | None, str]:
+def _arguments_in_order(token: Any, repo: Any) -> tuple[Any, str]:
     """(token, repo), accepting gh-store 1.0's ``GitHubStore(repo, token)`` with a warning."""
     if repo is None and isinstance(token, str) and "/" in token and not looks_like_token(token):
         raise ConfigurationError(

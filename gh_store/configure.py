@@ -24,10 +24,13 @@ if TYPE_CHECKING:
 
     from .core.schema import ObjectSchema
     from .transport.cache import ResponseCache
+    from .transport.credentials import GitHubApp
     from .transport.port import GitHubTransport
 
 __all__ = [
     "StoreSetup",
+    "app_credentials",
+    "app_from_options",
     "base_directory",
     "build_transport",
     "chosen_api",
@@ -108,7 +111,7 @@ class StoreSetup:
 def setup(
     *,
     repo: str,
-    token: str | None,
+    token: str | GitHubApp | None,
     config: StoreConfig | None = None,
     config_path: Path | str | None = None,
     user_config: bool = True,
@@ -130,7 +133,9 @@ def setup(
     under ``auto``, REST without one (GitHub's GraphQL API takes no anonymous calls), over
     ``http_transport`` when given (the emulator's in-process transport in tests). Its REST reads
     keep GET answers for conditional requests (``transport/cache.py``): in memory, or in
-    ``cache_dir`` across processes; ``cache=False`` keeps none.
+    ``cache_dir`` across processes; ``cache=False`` keeps none. ``token`` may be a GitHub App's
+    credentials (``GitHubApp``, see :func:`app_credentials`): its installation token is minted
+    with the first request and renewed before it lapses.
     """
     base = base_directory(base_dir)
     if config is None:
@@ -162,18 +167,70 @@ def setup(
     return StoreSetup(config=config, schema=schema, transport=transport)
 
 
-def chosen_api(api: str, token: str | None) -> str:
+def chosen_api(api: str, token: str | GitHubApp | None) -> str:
     """``graphql`` or ``rest`` for a ``store.api`` value: ``auto`` is GraphQL with a token."""
     if api not in APIS:
         raise ConfigurationError(f"the api must be one of {', '.join(APIS)}, got {api!r}")
     if api == "auto":
-        return "graphql" if token is not None and token.strip() else "rest"
+        present = token is not None and (not isinstance(token, str) or bool(token.strip()))
+        return "graphql" if present else "rest"
     return api
+
+
+def app_credentials(
+    app_id: int | str | None,
+    private_key: str | bytes | None,
+    installation_id: int | str | None = None,
+) -> GitHubApp | None:
+    """A GitHub App's credentials from the client's, the CLI's or the action's arguments; None
+    when no App is named. Half of them (an id without a key, or a key without an id) is a
+    ``ConfigurationError``, as is a key that cannot be read (the message never shows it)."""
+    given = [
+        value is not None and (not isinstance(value, str | bytes) or bool(value.strip()))
+        for value in (app_id, private_key, installation_id)
+    ]
+    if not any(given):
+        return None
+    if not (given[0] and given[1]):
+        missing = "the App's private key" if given[0] else "the App's id"
+        raise ConfigurationError(
+            f"a GitHub App needs its id and its private key: {missing} is missing"
+        )
+    from .transport.credentials import GitHubApp
+
+    return GitHubApp(app_id, private_key, installation_id)  # type: ignore[arg-type]
+
+
+def app_from_options(
+    app_id: str | None,
+    private_key_file: Path | str | None,
+    installation_id: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> GitHubApp | None:
+    """The CLI's GitHub App: ``--app-id`` (else ``$GH_STORE_APP_ID``), the key read from
+    ``--private-key-file`` (else the PEM text in ``$GH_STORE_APP_PRIVATE_KEY``) and
+    ``--installation-id`` (else ``$GH_STORE_APP_INSTALLATION_ID``); None when no App is named."""
+    env = os.environ if environ is None else environ
+    key: str | None = env.get("GH_STORE_APP_PRIVATE_KEY")
+    if private_key_file is not None:
+        path = Path(private_key_file).expanduser()
+        try:
+            key = path.read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not a PEM text file"
+            raise ConfigurationError(
+                f"{path}: cannot read the GitHub App's private key: {reason}"
+            ) from None
+    return app_credentials(
+        app_id or env.get("GH_STORE_APP_ID"),
+        key,
+        installation_id or env.get("GH_STORE_APP_INSTALLATION_ID"),
+    )
 
 
 def build_transport(
     repo: str,
-    token: str | None,
+    token: str | GitHubApp | None,
     config: StoreConfig,
     *,
     api: str | None = None,

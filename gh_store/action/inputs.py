@@ -19,7 +19,7 @@ from gh_store.core.config import APIS
 from gh_store.core.constants import DEFAULT_API_URL
 from gh_store.core.exceptions import ConfigurationError
 from gh_store.snapshot_file import read_snapshot, snapshot_target
-from gh_store.transport.credentials import check_token
+from gh_store.transport.credentials import GitHubApp, check_token
 
 __all__ = ["ActionInputs", "InputError", "read_inputs"]
 
@@ -59,6 +59,7 @@ class ActionInputs:
     output_path: Path | None = None
     summary_path: Path | None = None
     workspace: Path = Path(".")
+    app: GitHubApp | None = field(default=None, repr=False)  # app-id, app-private-key: wins
 
 
 def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
@@ -68,8 +69,9 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
     def value(name: str) -> str:
         return environ.get(f"INPUT_{name}", "").strip()
 
+    app = _app(value, problems)
     token = value("TOKEN")
-    if not token:
+    if not token and app is None:
         problems.append(
             "the token input is empty: pass `token: ${{ github.token }}` (the default) or a PAT"
         )
@@ -148,7 +150,21 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
         output_path=_optional_path(environ.get("GITHUB_OUTPUT")),
         summary_path=_optional_path(environ.get("GITHUB_STEP_SUMMARY")),
         workspace=workspace,
+        app=app,
     )
+
+
+def _app(value: Any, problems: list[str]) -> GitHubApp | None:
+    """The GitHub App of ``app-id``, ``app-private-key`` and ``app-installation-id``, if any."""
+    from gh_store.configure import app_credentials
+
+    try:
+        return app_credentials(
+            value("APP-ID"), value("APP-PRIVATE-KEY"), value("APP-INSTALLATION-ID")
+        )
+    except ConfigurationError as exc:  # the message names the problem, never the key
+        problems.append(f"the app-id/app-private-key inputs are not usable: {exc}")
+        return None
 
 
 def parse_issue_number(text: Any) -> int | None:

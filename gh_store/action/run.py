@@ -77,6 +77,13 @@ def main(
     commands = WorkflowCommands(sys.stdout if stdout is None else stdout)
     # Before anything else is printed: a token must never reach the log unmasked.
     commands.add_mask(env.get("INPUT_TOKEN", "").strip())
+    # A multi-line secret is masked line by line: the runner masks each line it is given.
+    key = env.get("INPUT_APP-PRIVATE-KEY", "")
+    if "\n" not in key.strip():
+        commands.add_mask(key.strip())  # one line (its breaks written as \n): all of it, too
+    for line in key.replace("\\n", "\n").splitlines():
+        if not line.strip().startswith("-----"):
+            commands.add_mask(line.strip())
     try:
         return _run(env, commands, http_transport)
     except Exception as exc:  # the last line of defence: one annotation, the trace in a group

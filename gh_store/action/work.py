@@ -53,9 +53,11 @@ def do_work(
     from gh_store.configure import setup
     from gh_store.runs import process_all, process_issue
 
+    if inputs.app is not None:
+        inputs.app.on_token = commands.add_mask  # each minted token is masked before any use
     built = setup(
         repo=inputs.repository,
-        token=inputs.token,
+        token=inputs.app or inputs.token,
         config=config,
         user_config=False,
         schema=inputs.schema_path,

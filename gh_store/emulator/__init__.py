@@ -25,6 +25,8 @@ Modules, from the state outwards:
   :mod:`.endpoints` (routes and operation ids), :mod:`.routes` (router, paging),
   :mod:`.access` (who may do what), :mod:`.repo_endpoints`, :mod:`.issue_endpoints`,
   :mod:`.shapes` (GitHub's JSON), :mod:`.errors` (GitHub's error answers);
+- GitHub Apps: :mod:`.apps` (Apps, installations, JWT checks, installation tokens) and
+  :mod:`.app_endpoints` (the installation and token endpoints an App signs in to with a JWT);
 - the GraphQL protocol (``POST /graphql``, the same state; graphql-core, the ``emulator`` extra):
   :mod:`.graphql` (authentication, points, headers, faults), :mod:`.graphql_run` (parse,
   validate against GitHub's schema, bill, execute, GitHub's error shape), :mod:`.graphql_schema`

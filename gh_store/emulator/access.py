@@ -13,6 +13,7 @@ here):
 - the label endpoints of an issue need ``triage``; creating, editing and deleting repository
   labels, locking and ``repository_dispatch`` need ``write``; a reaction can be deleted by its
   author or an admin;
+- a GitHub App's installation token has at most the issues permission it was minted with;
 - a caller short of the needed role gets 403 ("Resource not accessible by integration" for the
   bot, "Must have admin rights to Repository." for users).
 
@@ -36,7 +37,12 @@ class Access:
         self.state = state
 
     def role(self, request: Exchange) -> str:
-        return self.state.permission_of(request.user.login if request.user else None)
+        role = self.state.permission_of(request.user.login if request.user else None)
+        # An App's token does no more than it was minted for (its issues permission).
+        scoped = self.state.apps.issues_permission(request.token)
+        if scoped is not None and permission_level(scoped) < permission_level(role):
+            return scoped
+        return role
 
     def need_read(self, request: Exchange) -> None:
         if self.role(request) == "none":

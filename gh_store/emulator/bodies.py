@@ -141,6 +141,17 @@ BODY_SCHEMAS: dict[str, dict[str, Any]] = {
         "type": ["object", "null"],
         "properties": {"lock_reason": {"enum": ["off-topic", "too heated", "resolved", "spam"]}},
     },
+    "apps/create-installation-access-token": {
+        "type": "object",
+        "properties": {
+            "repositories": _STRINGS,
+            "repository_ids": {"type": "array", "items": {"type": "integer"}},
+            "permissions": {
+                "type": "object",
+                "additionalProperties": {"enum": ["read", "write", "admin"]},
+            },
+        },
+    },
     "repos/create-dispatch-event": {
         "type": "object",
         "required": ["event_type"],

@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 
 import httpx2
 
+from .apps import App, Installation, bot_user
 from .faults import Fault
 from .hooks import Hook, RequestInfo
 from .inprocess import IN_PROCESS_URL, InProcessTransport
-from .ratelimit import limit_for
 from .records import BOT_LOGIN
 from .requestlog import RecordedRequest
 from .server import HttpServer
@@ -150,6 +150,51 @@ class GitHubEmulator:
         with self.state.lock:
             return self.state.add_org_member(login, permission, public).token
 
+    def register_app(
+        self,
+        slug: str,
+        public_numbers: tuple[int, int],
+        *,
+        permissions: dict[str, str] | None = None,
+        install: bool = True,
+    ) -> tuple[App, Installation | None]:
+        """A GitHub App ``slug`` whose JWTs verify with the RSA public key ``(n, e)`` (GitHub
+        keeps the public half; the test keeps the private key), installed on the repository
+        unless ``install`` is False. ``permissions`` default to issues: write, metadata: read;
+        its installation tokens act as ``<slug>[bot]``, with issues: write as a ``write`` grant."""
+        n, e = public_numbers
+        granted = (
+            permissions if permissions is not None else {"issues": "write", "metadata": "read"}
+        )
+        with self.state.lock:
+            registry = self.state.apps
+            app = App(
+                registry.next_id(), slug, f"Iv23li{slug[:8]}{registry.next_id()}", n, e, granted
+            )
+            registry.apps[app.id] = app
+            user = bot_user(app.bot_login, self.state.next_id("user"))
+            user.permission = "write" if granted.get("issues") == "write" else "read"
+            self.state.users[user.login.lower()] = user
+        return app, self.install_app(app.id) if install else None
+
+    def install_app(self, app_id: int) -> Installation:
+        """Install the App on the repository (again): a new installation id."""
+        with self.state.lock:
+            registry = self.state.apps
+            installation = Installation(registry.next_id(), app_id, self.state.clock.stamp())
+            registry.installations[installation.id] = installation
+            return installation
+
+    def revoke_app_tokens(self) -> None:
+        """Every installation token minted so far stops working (a request with one is 401)."""
+        with self.state.lock:
+            self.state.apps.revoke()
+
+    def uninstall_app(self, installation_id: int) -> None:
+        """Remove an installation: its tokens stop working at once, as on GitHub."""
+        with self.state.lock:
+            self.state.apps.installations.pop(installation_id, None)
+
     # --- time, latency, rate limits ------------------------------------------------------------
 
     def use_ticking_clock(self, start: int | None = None) -> None:
@@ -190,11 +235,11 @@ class GitHubEmulator:
 
     def _bucket_of(self, token: str | None) -> tuple[str, int]:
         with self.state.lock:
-            user = self.state.user_by_token(token) if token is not None else None
+            user = self.state.caller(token) if token is not None else None
         if token is not None and user is None:
             raise ValueError("unknown token")
-        key = token if user is not None and token is not None else "anonymous"
-        return key, limit_for(user.type if user else None)
+        with self.state.lock:
+            return self.state.bucket_of(token if user is not None else None, user)
 
     # --- request log ---------------------------------------------------------------------------
 

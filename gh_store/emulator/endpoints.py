@@ -9,6 +9,7 @@ tests can hold the answers to the description (``tests/fixtures/openapi``).
 
 from __future__ import annotations
 
+from .app_endpoints import AppEndpoints
 from .issue_endpoints import IssueEndpoints
 from .repo_endpoints import RepoEndpoints
 from .routes import Router
@@ -16,7 +17,7 @@ from .routes import Router
 __all__ = ["ROUTER", "Endpoints"]
 
 
-class Endpoints(RepoEndpoints, IssueEndpoints):
+class Endpoints(RepoEndpoints, IssueEndpoints, AppEndpoints):
     """Every handler; see :mod:`.access` for who may do what."""
 
 
@@ -32,6 +33,19 @@ for _method, _pattern, _handler, _operation in (
     ("GET", r"/user", E.get_authenticated_user, "users/get-authenticated"),
     ("GET", r"/users/(?P<login>[^/]+)", E.get_user, "users/get-by-username"),
     ("GET", r"/repo", E.get_repo, "repos/get"),
+    ("GET", r"/repo/installation", E.get_repo_installation, "apps/get-repo-installation"),
+    (
+        "GET",
+        r"/app/installations/(?P<installation_id>\d{1,18})",
+        E.get_installation,
+        "apps/get-installation",
+    ),
+    (
+        "POST",
+        r"/app/installations/(?P<installation_id>\d{1,18})/access_tokens",
+        E.create_access_token,
+        "apps/create-installation-access-token",
+    ),
     ("POST", r"/repo/dispatches", E.dispatch, "repos/create-dispatch-event"),
     (
         "GET",

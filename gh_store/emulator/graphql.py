@@ -19,7 +19,7 @@ import secrets
 from .errors import error_body, fault_error, not_found
 from .exchange import Exchange, Response
 from .faults import Fault
-from .ratelimit import Bucket, limit_for
+from .ratelimit import Bucket
 from .state import EmulatorState
 
 __all__ = ["RESOURCE", "answer", "fault"]
@@ -42,7 +42,7 @@ def answer(state: EmulatorState, exchange: Exchange) -> Response:
             else "This endpoint requires you to be authenticated."
         )
         return Response(401, error_body(401, message, _DOCS if exchange.token else _AUTH_DOCS))
-    key, limit = exchange.token or "", limit_for(exchange.user.type)
+    key, limit = state.bucket_of(exchange.token, exchange.user)
     try:
         from .graphql_run import run_operation  # graphql-core: only when GraphQL is asked
     except ImportError:
@@ -80,9 +80,8 @@ def fault(state: EmulatorState, exchange: Exchange, fault: Fault) -> Response:
     """The answer to a request an injected ``fault`` (with a status) hits."""
     assert fault.status is not None
     error = fault_error(fault.status, fault.retry_after)
-    user = exchange.user
-    key = exchange.token or "anonymous"
-    bucket = state.limits.peek(key, limit_for(user.type if user else None), RESOURCE)
+    key, limit = state.bucket_of(exchange.token, exchange.user)
+    bucket = state.limits.peek(key, limit, RESOURCE)
     return Response(error.status, error.body, {**_headers(bucket), **error.headers})
 
 

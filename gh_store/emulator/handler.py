@@ -4,8 +4,9 @@ Owns :func:`handle`, ``(state, HttpRequest) -> HttpAnswer``, and what every prot
 it, in this order: parse the request once (:class:`~.exchange.Exchange`: caller, JSON body, base
 URL), run the hooks (outside the state lock), wait the latency, take an injected fault (delay,
 error answer, dropped connection, before or after doing the work), let the protocol answer,
-record the request, encode the answer as bytes. The HTTP server (:mod:`.server`) and the
-in-process transport (:mod:`.inprocess`) are adapters around this function and nothing more.
+record the request, encode the answer as bytes (with a ``Date`` from the emulator's clock). The
+HTTP server (:mod:`.server`) and the in-process transport (:mod:`.inprocess`) are adapters
+around this function and nothing more.
 
 Protocols (:func:`_protocol_for`): GraphQL (:mod:`.graphql`) answers ``/graphql`` (and GitHub
 Enterprise Server's ``/api/graphql``), REST (:mod:`.rest`) every other path; both read and change
@@ -98,7 +99,7 @@ def _parse(state: EmulatorState, request: HttpRequest) -> Exchange:
     if scheme.lower() in ("token", "bearer") and credential.strip():
         token = credential.strip()
     with state.lock:
-        user = state.user_by_token(token) if token is not None else None
+        user = state.caller(token) if token is not None else None
     query = dict(parse_qsl(split.query, keep_blank_values=True))
     return Exchange(
         request.method.upper(), path, query, headers, body, sent_body, bad_json, token, user, base

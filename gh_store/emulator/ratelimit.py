@@ -2,8 +2,10 @@
 
 Owns :class:`RateLimiter`, :class:`Bucket` and the ``x-ratelimit-*`` headers. Limits follow
 GitHub: 5,000/hour for a user token, 1,000 for ``GITHUB_TOKEN`` (the bot), 60 unauthenticated (one
-bucket for all anonymous callers). Buckets are kept per ``resource`` (REST's is ``core``), so
-another protocol served from the same state keeps its own budget, as GitHub's GraphQL API does.
+bucket for all anonymous callers), 5,000 for a GitHub App's installation, shared by its tokens (the
+least GitHub gives one; see ``EmulatorState.bucket_of``). Buckets are kept per ``resource``
+(REST's is ``core``), so another protocol served from the same state keeps its own budget, as
+GitHub's GraphQL API does.
 Windows follow the emulator's clock (:meth:`.clock.Clock.wall`): advancing it an hour refills them.
 """
 
@@ -14,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Bucket", "RateLimiter", "limit_for"]
+__all__ = ["ANONYMOUS_LIMIT", "INSTALLATION_LIMIT", "Bucket", "RateLimiter", "limit_for"]
 
 USER_LIMIT = 5000
+INSTALLATION_LIMIT = 5000
 BOT_LIMIT = 1000
 ANONYMOUS_LIMIT = 60
 WINDOW = 3600

@@ -11,9 +11,8 @@ from typing import Any
 
 from .access import Access
 from .bodies import body_of
-from .errors import forbidden, requires_authentication
+from .errors import forbidden, not_found, requires_authentication
 from .exchange import Exchange, Response
-from .ratelimit import limit_for
 from .records import permission_level
 from .routes import paginate
 from .shapes import label_json, private_user_json, public_user_json, repo_json, user_json
@@ -49,6 +48,8 @@ class RepoEndpoints(Access):
         """The role GitHub's permission API reports: direct and team grants alike."""
         self.need_read(request)
         user = self.state.user(login)
+        if self.state.apps.app_of_bot(user.login) is not None:
+            raise not_found()  # an App's bot is no collaborator: the store must not ask
         role = self.state.permission_of(user.login)
         body = user_json(request.base_url, user)
         body["permissions"] = {
@@ -70,10 +71,7 @@ class RepoEndpoints(Access):
 
     def get_rate_limit(self, request: Exchange) -> Response:
         limits = self.state.limits
-        if request.user is None:
-            core = limits.peek("anonymous", limit_for(None))
-        else:
-            core = limits.peek(request.token or "", limit_for(request.user.type))
+        core = limits.peek(*self.state.bucket_of(request.token, request.user))
 
         def other(limit: int, resource: str) -> dict[str, Any]:
             return {

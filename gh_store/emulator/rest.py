@@ -29,7 +29,7 @@ from .errors import (
 )
 from .exchange import Exchange, Response
 from .faults import Fault
-from .ratelimit import limit_for
+from .ratelimit import ANONYMOUS_LIMIT
 from .state import EmulatorState
 
 __all__ = ["API_VERSION", "answer", "canonical_path", "fault"]
@@ -46,10 +46,10 @@ _EXPOSED = (
 
 
 def answer(state: EmulatorState, exchange: Exchange) -> Response:
-    key, limit = _bucket_key(exchange)
+    key, limit = _bucket_key(state, exchange)
     counted = exchange.path != "/rate_limit"
-    if exchange.token is not None and exchange.user is None:
-        rate = state.limits.consume("anonymous", limit_for(None)).headers()
+    if exchange.token is not None and exchange.user is None and not _signed_as_app(exchange):
+        rate = state.limits.consume("anonymous", ANONYMOUS_LIMIT).headers()
         error = bad_credentials()
         return Response(error.status, error.body, _common_headers(rate))
     try:
@@ -80,14 +80,14 @@ def fault(state: EmulatorState, exchange: Exchange, fault: Fault) -> Response:
     """The answer to a request an injected ``fault`` (with a status) hits."""
     assert fault.status is not None
     error = fault_error(fault.status, fault.retry_after)
-    key, limit = _bucket_key(exchange)
+    key, limit = _bucket_key(state, exchange)
     rate = state.limits.peek(key, limit).headers()
     return Response(error.status, error.body, {**_common_headers(rate), **error.headers})
 
 
 def _route(state: EmulatorState, exchange: Exchange, exhausted: bool) -> Response:
     if exhausted:
-        key, limit = _bucket_key(exchange)
+        key, limit = _bucket_key(state, exchange)
         rate = state.limits.peek(key, limit).headers()
         raise primary_rate_limited(exchange.user.id if exchange.user else None, rate)
     if exchange.method in _UNSAFE and any(h in exchange.headers for h in _CONDITIONAL):
@@ -112,7 +112,7 @@ def _route(state: EmulatorState, exchange: Exchange, exhausted: bool) -> Respons
         )
         raise not_found()
     route, groups = found
-    if method in _UNSAFE and exchange.user is None:
+    if method in _UNSAFE and exchange.user is None and not route.operation.startswith("apps/"):
         raise requires_authentication()
     check_request(route.operation, exchange)
     with state.lock:
@@ -134,10 +134,16 @@ def canonical_path(state: EmulatorState, path: str) -> str:
     return path
 
 
-def _bucket_key(exchange: Exchange) -> tuple[str, int]:
-    if exchange.user is None:
-        return "anonymous", limit_for(None)
-    return exchange.token or "", limit_for(exchange.user.type)
+def _bucket_key(state: EmulatorState, exchange: Exchange) -> tuple[str, int]:
+    return state.bucket_of(exchange.token, exchange.user)
+
+
+def _signed_as_app(exchange: Exchange) -> bool:
+    """A JWT sent to an App's own endpoint (which checks it); anywhere else it is no token."""
+    token = exchange.token or ""
+    return token.count(".") == 2 and (
+        exchange.path.startswith("/app/") or exchange.path.endswith("/installation")
+    )
 
 
 def _common_headers(rate: dict[str, str]) -> dict[str, str]:

@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .apps import AppRegistry
 from .clock import Clock
 from .faults import FaultPlan
 from .hooks import Hooks
-from .ratelimit import RateLimiter
+from .ratelimit import ANONYMOUS_LIMIT, INSTALLATION_LIMIT, RateLimiter, limit_for
+from .records import User
 from .repository import Repository
 from .requestlog import RequestLog
 
@@ -37,6 +39,28 @@ class EmulatorState(Repository):
         self.hooks = Hooks()
         self.log = RequestLog()
         self.latency = 0.0  # seconds added to every request
+        self.apps = AppRegistry()
+
+    def caller(self, token: str) -> User | None:
+        """Who ``token`` acts for: a user's token, or a GitHub App's live installation token."""
+        user = self.user_by_token(token)
+        if user is None:
+            found = self.apps.token(token, self.clock.now())
+            user = self.users.get(found[1].bot_login.lower()) if found else None
+        return user
+
+    def bucket_of(self, token: str | None, user: User | None) -> tuple[str, int]:
+        """The rate-limit bucket a request counts against, and its hourly limit: an App's
+        installation shares one across its tokens (GitHub: 5,000 an hour at least), a signed
+        App JWT counts against the Apps' own, and every anonymous caller shares one."""
+        if user is None or token is None:
+            if token is not None and token.count(".") == 2:
+                return "github-app-jwt", INSTALLATION_LIMIT
+            return "anonymous", ANONYMOUS_LIMIT
+        found = self.apps.token(token, self.clock.now()) if user.type == "Bot" else None
+        if found is not None:
+            return f"installation:{found[0].id}", INSTALLATION_LIMIT
+        return token, limit_for(user.type)
 
     def save(self, path: Path) -> None:
         """Write the repository's data (not faults, hooks or the log) to a state file."""

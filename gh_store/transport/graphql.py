@@ -41,8 +41,9 @@ from gh_store.core.config import GraphQLConfig, RateLimitConfig, RetryConfig
 from gh_store.core.exceptions import AuthError, ConfigurationError, GitHubAPIError
 from gh_store.core.needs import Commit, Listing
 
+from .app_auth import auth_for
 from .cache import ResponseCache
-from .credentials import check_token
+from .credentials import GitHubApp, check_token
 from .graphql_client import GraphQLAnswer, GraphQLClient, GraphQLUnavailable, graphql_url
 from .graphql_commit import CommitSender
 from .graphql_documents import COMMENTS_QUERY, ISSUE_QUERY, Mutation
@@ -79,7 +80,7 @@ class GraphQLTransport:
     def __init__(
         self,
         repo: str,
-        token: str | None,
+        token: str | GitHubApp | None,
         *,
         api_url: str | None = None,
         url: str | None = None,
@@ -94,7 +95,7 @@ class GraphQLTransport:
         fallback: bool = False,
         cache: ResponseCache | bool = True,  # for the REST reads (transport/cache.py)
     ) -> None:
-        checked = check_token(token)
+        checked = token if isinstance(token, GitHubApp) else check_token(token)
         if checked is None:
             raise ConfigurationError(
                 "GitHub's GraphQL API needs a token: pass one, or set store.api to rest"
@@ -122,7 +123,8 @@ class GraphQLTransport:
         self._rest_only = False  # the API turned out to have no GraphQL endpoint
         self._client = GraphQLClient(
             url or graphql_url(self.api_url),
-            checked,
+            None if isinstance(checked, GitHubApp) else checked,
+            auth=auth_for(checked, self.api_url, self.repo),
             repo=self.repo,
             retries=retries,
             rate_limit=rate_limit,

@@ -87,7 +87,7 @@ class GraphQLClient:
     def __init__(
         self,
         url: str,
-        token: str,
+        token: str | None,
         *,
         repo: str,
         retries: RetryConfig = RetryConfig(),  # noqa: B008 - frozen, so a shared default is safe
@@ -97,6 +97,7 @@ class GraphQLClient:
         wall_clock: Callable[[], float] = time.time,
         timeout: float = 30.0,
         http_transport: httpx2.BaseTransport | None = None,
+        auth: httpx2.Auth | None = None,
     ) -> None:
         self.url = url
         self.repo = repo
@@ -107,8 +108,11 @@ class GraphQLClient:
         self._sleep = sleep
         self._clock = clock
         self._wall_clock = wall_clock
-        self._headers = {"Authorization": f"bearer {token}", "Accept": "application/json"}
-        self._http = httpx2.Client(timeout=timeout, transport=http_transport)
+        self._headers = {"Accept": "application/json"}
+        if token is not None:
+            self._headers["Authorization"] = f"bearer {token}"
+        # ``auth``: a GitHub App's (then ``token`` is None), which sets the header itself.
+        self._http = httpx2.Client(timeout=timeout, transport=http_transport, auth=auth)
         self._pacer = Pacer(rate_limit, clock=clock, sleep=sleep)
 
     @property

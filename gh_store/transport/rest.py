@@ -30,9 +30,10 @@ from gh_store.core.exceptions import AccessDeniedError, AuthError, GitHubAPIErro
 from gh_store.core.needs import Commit, Listing
 
 from .answers import decode, header_int, header_time
+from .app_auth import auth_for
 from .cache import ConditionalGets, ResponseCache, from_store
 from .commit import commit_in_order
-from .credentials import check_repository, check_token, resolve_api_url
+from .credentials import GitHubApp, check_repository, check_token, resolve_api_url
 from .pacing import Pacer
 from .paging import PageWalk
 from .policy import (
@@ -69,13 +70,16 @@ class GhApiTransport:
 
     ``sleep``, ``clock`` (monotonic seconds) and ``wall_clock`` (epoch seconds) are injectable so
     tests run instantly and can assert every wait. ``requests_made`` counts HTTP requests sent,
-    retries, look-ups and 304s included. Call :meth:`close` (or use it as a context manager).
+    retries, look-ups and 304s included (not a GitHub App's token requests: ``app.tokens_minted``
+    counts those). ``token`` may be a :class:`~.credentials.GitHubApp`, whose installation token
+    is minted and renewed as requests need it (``app_auth.py``). Call :meth:`close` (or use it as
+    a context manager).
     """
 
     def __init__(
         self,
         repo: str,
-        token: str | None = None,
+        token: str | GitHubApp | None = None,
         *,
         api_url: str | None = None,
         retries: RetryConfig = RetryConfig(),  # noqa: B008 - frozen, so a shared default is safe
@@ -90,8 +94,9 @@ class GhApiTransport:
         self.repo = check_repository(repo)
         self.owner = self.repo.split("/")[0]
         self.api_url = resolve_api_url(api_url)
-        token = check_token(token)
-        self.has_token = token is not None
+        self.app = token if isinstance(token, GitHubApp) else None
+        token = None if self.app is not None else check_token(token)
+        self.has_token = token is not None or self.app is not None
         self.requests_made = 0
         self.rate_remaining: int | None = None
         self._retries = retries
@@ -103,9 +108,14 @@ class GhApiTransport:
         http.retries = 0
         # Without a client of its own it builds one (about 35 ms) per request.
         http.client = httpx2.Client(
-            timeout=timeout, follow_redirects=True, transport=http_transport
+            timeout=timeout,
+            follow_redirects=True,
+            transport=http_transport,
+            auth=auth_for(self.app, self.api_url, self.repo),
         )
-        self._http: Any = ConditionalGets(http, cache, token)
+        # An App's answers are kept for the App, whichever of its hourly tokens asked.
+        identity = f"GitHub App {self.app.app_id} on {self.repo}" if self.app else token
+        self._http: Any = ConditionalGets(http, cache, identity)
         self._pacer = Pacer(rate_limit, clock=clock, sleep=sleep)
         self._own_login: Any = _UNKNOWN
 
@@ -229,6 +239,10 @@ class GhApiTransport:
         return self._follow(path, query)
 
     def get_permission(self, login: str) -> str:
+        own = self.app.bot_login if self.app is not None else None
+        if own is not None and login.casefold() == own.casefold():
+            # GitHub's permission API knows no bot; the App's token says what it may do.
+            return self.app.own_role()  # type: ignore[union-attr]
         path = f"{self._base}/collaborators/{quote(login, safe='')}/permission"
         response = self._call("GET", path, ok=(404,))
         if response.status == 404:  # unknown user, or one without any access
@@ -244,7 +258,10 @@ class GhApiTransport:
 
     def own_login(self) -> str | None:
         """The token's login, or None for an app's installation token (which GitHub does not
-        let ask ``GET /user``; its writes appear as a ``[bot]`` account)."""
+        let ask ``GET /user``; its writes appear as a ``[bot]`` account). A GitHub App's is its
+        bot login, learnt when its token was minted."""
+        if self.app is not None and self.app.bot_login is not None:
+            return self.app.bot_login
         if self._own_login is _UNKNOWN:
             answer = self._call("GET", "/user", ok=(403, 404))
             body = answer.body if isinstance(answer.body, dict) else {}

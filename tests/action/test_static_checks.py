@@ -91,6 +91,9 @@ def test_action_yml_declares_the_inputs_and_outputs_the_code_uses() -> None:
         "fail-on-rejected",
         "request-budget",
         "snapshot",
+        "app-id",
+        "app-private-key",
+        "app-installation-id",
     }
     assert action["inputs"]["token"]["default"] == "${{ github.token }}"
     assert action["inputs"]["api-url"]["default"] == "${{ github.api_url }}"

@@ -22,6 +22,8 @@ from gh_store.emulator.endpoints import ROUTER
 from gh_store.emulator.rest import canonical_path
 
 from .openapi import Operation, operation_for, operations, validator
+from .test_apps import key as app_key
+from .test_apps import valid as signed_jwt
 
 Call = Callable[..., httpx2.Response]
 R = "/repos/octo/store"
@@ -208,6 +210,23 @@ def scenario(gh: GitHubEmulator, call: Call) -> None:
         expect(403, "DELETE", f"{R}/{target}/reactions/{made['id']}", token=reader)
         expect(204, "DELETE", f"{R}/{target}/reactions/{theirs.json()['id']}")
         expect(404, "DELETE", f"{R}/{target}/reactions/{theirs.json()['id']}")
+
+    # A GitHub App: its installation, found or named, and a token (JWTs signed as in test_apps).
+    numbers = app_key().public_key().public_numbers()
+    app, installation = gh.register_app("store-app", (numbers.n, numbers.e))
+    idle, _ = gh.register_app("idle-app", (numbers.n, numbers.e), install=False)
+    signed = signed_jwt(gh, app.id)
+    tokens = f"/app/installations/{installation.id}/access_tokens"
+    expect(200, "GET", f"{R}/installation", token=signed)
+    expect(404, "GET", f"{R}/installation", token=signed_jwt(gh, idle.id))
+    expect(401, "GET", f"{R}/installation", token="a.b.c")
+    expect(200, "GET", f"/app/installations/{installation.id}", token=signed)
+    expect(404, "GET", "/app/installations/1", token=signed)
+    expect(201, "POST", tokens, token=signed, json={"repositories": ["store"]})
+    expect(201, "POST", tokens, token=signed)
+    expect(401, "POST", tokens, token=gh.owner_token)
+    expect(404, "POST", "/app/installations/1/access_tokens", token=signed)
+    expect(422, "POST", tokens, token=signed, json={"repositories": ["elsewhere"]})
 
     # Any operation: a bad token, a used-up rate limit.
     expect(401, "GET", f"{R}/issues/comments/{second}", token="ghp_not_a_token")
