@@ -14,6 +14,7 @@ them; ``dispatch=True`` sends the ``repository_dispatch`` the action listens to 
 from __future__ import annotations
 
 import logging
+import math
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -40,7 +41,6 @@ from .core.objects import (
     Scope,
     archive_flow,
     create_flow,
-    current_issue_flow,
     find_issue_flow,
     get_flow,
     list_flow,
@@ -52,6 +52,13 @@ from .core.report import ProcessReport
 from .core.schema import ObjectSchema
 from .core.types import ObjectMeta, StoredObject, Update, parse_github_time
 from .core.update_comment import encode_update_comment
+from .core.waiting import (
+    PostedUpdate,
+    UpdatedObject,
+    posted_update,
+    settled_flow,
+    update_outcome_flow,
+)
 from .driver import drive
 from .runs import CatchUpReport, process_all, process_issue
 from .transport.credentials import check_repository, looks_like_token
@@ -66,6 +73,7 @@ __all__ = ["GitHubStore"]
 log = logging.getLogger("gh_store.store")
 
 _LONGEST_POLL = 15.0  # seconds between polls of wait(), at most
+_SHORTEST_POLL = 1.0  # ... and at least: a smaller interval is raised to it
 
 T = TypeVar("T")
 
@@ -125,6 +133,7 @@ class GitHubStore:
         self._owns_transport = transport is None
         self._issue_numbers: dict[str, int] = {}
         self._roles: dict[str, str] = {}
+        self._posted: dict[str, list[PostedUpdate]] = {}  # updates posted, not yet waited for
         self._clock: Callable[[], float] = time.monotonic
         self._sleep: Callable[[float], None] = time.sleep
         self._scope = Scope(self.repo, self.config, self._roles)
@@ -181,11 +190,13 @@ class GitHubStore:
         *,
         apply: bool = False,
         dispatch: bool = False,
-    ) -> StoredObject:
+    ) -> UpdatedObject:
         """Post ``changes`` (a JSON Merge Patch) as an update and mark the object pending.
 
         Returns the object as it is with the update still pending, or after processing with
-        ``apply=True``. ``dispatch=True`` asks the action to process it (``repository_dispatch``).
+        ``apply=True``; its ``posted`` names the update's comment (issue number, comment id and
+        URL, author) for ``wait()``. ``dispatch=True`` asks the action to process it
+        (``repository_dispatch``).
         """
         object_label(self.config, object_id)
         text = encode_update_comment(changes)
@@ -204,40 +215,85 @@ class GitHubStore:
                     "wait for them to be processed"
                 )
         self._issue_numbers.pop(object_id, None)
-        issue = self._drive(update_flow(self._scope, object_id, text, known, dispatch=dispatch))
+        flow = update_flow(self._scope, object_id, text, known, dispatch=dispatch)
+        issue, comment = self._drive(flow)
         number = int(issue["number"])
         self._issue_numbers[object_id] = number
+        posted = posted_update(object_id, number, comment)
+        self._posted.setdefault(object_id, []).append(posted)
+        log.info("posted an update to %s: %s", object_id, posted.url)
         if apply:
-            return self._object_from_report(self.process_updates(number), object_id)
-        return self._drive(read_object_flow(self._scope, issue, object_id))
+            obj = self._object_from_report(self.process_updates(number), object_id)
+        else:
+            obj = self._drive(read_object_flow(self._scope, issue, object_id))
+        return UpdatedObject(meta=obj.meta, data=obj.data, posted=posted)
 
-    def wait(self, object_id: str, timeout: float = 60.0, *, interval: float = 2.0) -> StoredObject:
-        """The object once every update posted to it so far has been decided (by the action).
+    def wait(
+        self,
+        target: str | PostedUpdate | UpdatedObject,
+        timeout: float = 60.0,
+        *,
+        interval: float = 2.0,
+    ) -> UpdatedObject:
+        """The object once the caller's update has been applied (by the action), with
+        ``posted`` naming that update (None when there was none to wait for).
 
-        Polls the object's issue (conditional reads: an unchanged issue costs nothing counted),
-        first every ``interval`` seconds, then less often, up to every 15 s. Updates from users
-        who may not write do not count: they are never decided in the object's favour, and an
-        outsider must not be able to make a writer wait. ``WaitTimeout`` past ``timeout``.
+        ``target`` is what ``update()`` returned (or its ``posted``): the wait is for that
+        update's comment, on that issue. ``UpdateRejected`` if the action rejected it (with its
+        reason), ``UpdateNotTrusted`` at once if its author may not write (it will never be
+        applied), ``ObjectNotFound`` if the object is archived or deleted meanwhile (even if its
+        id is stored again), ``WaitTimeout`` past ``timeout`` seconds.
+
+        ``target`` may be an object id: then the updates this client posted to it, in turn; if
+        it posted none, until no update from a user who may write is pending (others' updates
+        are never applied: they neither make the caller wait nor count as a success).
+
+        Polls the issue with conditional reads (an unchanged issue costs nothing counted), first
+        every ``interval`` seconds (at least one), then less often, up to every 15 s.
         """
+        timeout, interval = _checked_wait(timeout, interval)
+        deadline = _Deadline(self._clock, timeout, interval, self._sleep)
+        if isinstance(target, UpdatedObject):
+            if target.posted is None:
+                return self._wait_settled(target.meta.object_id, deadline)
+            target = target.posted
+        if isinstance(target, PostedUpdate):
+            return self._wait_for(target, deadline)
+        object_label(self.config, target)
+        posted = list(self._posted.get(target, ()))
+        if not posted:
+            return self._wait_settled(target, deadline)
+        obj: UpdatedObject | None = None
+        for one in posted:
+            obj = self._wait_for(one, deadline)
+        assert obj is not None
+        return obj
+
+    def _wait_for(self, posted: PostedUpdate, deadline: _Deadline) -> UpdatedObject:
+        try:
+            while True:
+                obj = self._drive(update_outcome_flow(self._scope, posted))
+                if obj is not None:
+                    return UpdatedObject(meta=obj.meta, data=obj.data, posted=posted)
+                deadline.pause(
+                    f"update {posted.url or posted.comment_id} to object {posted.object_id!r} "
+                    f"in {self.repo} is still pending"
+                )
+        finally:
+            mine = self._posted.get(posted.object_id, [])
+            if not deadline.timed_out and posted in mine:
+                mine.remove(posted)  # decided (or its object gone): nothing more to wait for
+
+    def _wait_settled(self, object_id: str, deadline: _Deadline) -> UpdatedObject:
         object_label(self.config, object_id)
-        started = self._clock()
-        delay = interval
+        pinned: int | None = None
         while True:
             known = self._issue_numbers.get(object_id)
-            issue = self._drive(current_issue_flow(self._scope, object_id, known))
-            self._issue_numbers[object_id] = int(issue["number"])
-            pending = self._drive(pending_count_flow(self._scope, issue))
-            if pending == 0:
-                return self._drive(read_object_flow(self._scope, issue, object_id))
-            waited = self._clock() - started
-            if waited >= timeout:
-                raise WaitTimeout(
-                    f"object {object_id!r} in {self.repo} still has {pending} pending "
-                    f"update(s) after waiting {waited:.0f} s; is the gh-store workflow running "
-                    "for its issue?"
-                )
-            self._sleep(min(delay, timeout - waited))
-            delay = min(delay * 1.5, _LONGEST_POLL)
+            pinned, obj = self._drive(settled_flow(self._scope, object_id, pinned, known))
+            self._issue_numbers[object_id] = pinned
+            if obj is not None:
+                return UpdatedObject(meta=obj.meta, data=obj.data)
+            deadline.pause(f"object {object_id!r} in {self.repo} still has pending updates")
 
     def process_updates(self, issue_number: int) -> ProcessReport:
         """Apply every pending update on issue ``issue_number`` (what the action does)."""
@@ -374,6 +430,47 @@ def _checked_extra_labels(extra: Sequence[str] | str | None, config: StoreConfig
         if same_label(name[: len(config.uid_prefix)], config.uid_prefix):
             raise InvalidUpdate(f"extra labels must not start with {config.uid_prefix!r}")
     return names
+
+
+class _Deadline:
+    """When ``wait()`` gives up, and how long it sleeps between polls (backing off)."""
+
+    def __init__(
+        self,
+        clock: Callable[[], float],
+        timeout: float,
+        interval: float,
+        sleep: Callable[[float], None],
+    ) -> None:
+        self._clock, self._sleep = clock, sleep
+        self._started = clock()
+        self._timeout = timeout
+        self._delay = interval
+        self.timed_out = False
+
+    def pause(self, what: str) -> None:
+        """Sleep before the next poll, or raise ``WaitTimeout`` saying ``what``."""
+        waited = self._clock() - self._started
+        if waited >= self._timeout:
+            self.timed_out = True
+            raise WaitTimeout(
+                f"{what} after waiting {waited:.0f} s; is the gh-store workflow running "
+                "for its issue?"
+            )
+        self._sleep(max(0.0, min(self._delay, self._timeout - waited)))
+        self._delay = min(self._delay * 1.5, _LONGEST_POLL)
+
+
+def _checked_wait(timeout: Any, interval: Any) -> tuple[float, float]:
+    """``wait()``'s timeout and interval as seconds; the interval is at least one second."""
+    for name, value in (("timeout", timeout), ("interval", interval)):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"wait(): {name} must be a number of seconds, not {value!r}")
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(
+                f"wait(): {name} must be a finite number of seconds, 0 or more, not {value!r}"
+            )
+    return float(timeout), max(float(interval), _SHORTEST_POLL)
 
 
 def _iso(moment: datetime) -> str:
