@@ -6,6 +6,7 @@ polite (at least a second apart) and cheap (counted requests asserted)."""
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import pytest
 
@@ -17,8 +18,10 @@ from gh_store.core.exceptions import (
     UpdateRejected,
     WaitTimeout,
 )
+from gh_store.core.processing import process_issue_flow
 from gh_store.core.schema import ObjectSchema
-from gh_store.core.waiting import PostedUpdate
+from gh_store.core.waiting import PostedUpdate, update_outcome_flow
+from gh_store.driver import Stepper
 from gh_store.emulator import GitHubEmulator
 
 from .conftest import FAST, MakeStore
@@ -364,3 +367,71 @@ def test_a_wait_that_sees_its_update_applied_costs_at_most_three_counted_request
         ("GET", issue),
     ]
     assert counted == expected  # the writer's own role asked once: is it a writer?
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_seeded_schedules_of_runs_writers_and_outsiders_never_give_a_false_outcome(
+    gh: GitHubEmulator, make_store: MakeStore, seed: int
+) -> None:
+    """Two processors, another writer and an outsider interleaved one request at a time with the
+    caller's polls: a poll says applied only for an update that was, rejected only for one that
+    was, and the serial end gives the one true outcome."""
+    rng = random.Random(seed)
+    writer = make_store()
+    other = make_store(token=gh.token_for("wendy", "write"))
+    number = writer.create("cfg", {"v": 0}).meta.issue_number
+    action = make_store(token=gh.bot_token, schema=SCHEMA)
+    gh.set_permission("rita", "read")
+    valid = rng.random() < 0.6
+    posted = writer.update("cfg", {"mine": seed} if valid else {"v": "bad"}).posted
+    assert posted is not None
+
+    def run() -> Stepper[object]:
+        owner = action.transport.owner
+        flow = process_issue_flow(number, action.config, owner, schema=SCHEMA)
+        return Stepper(flow, action.transport)  # type: ignore[arg-type]
+
+    def check(poll: Stepper[object]) -> None:
+        if poll.error is not None:
+            assert isinstance(poll.error, UpdateRejected) and not valid, poll.error
+            assert not isinstance(poll.error, UpdateNotTrusted)
+        elif poll.result is not None:
+            assert valid and poll.result.data["mine"] == seed  # type: ignore[attr-defined]
+
+    runs: list[Stepper[object]] = []
+    poll: Stepper[object] | None = None
+    for _ in range(150):
+        roll = rng.random()
+        if roll < 0.12:
+            content = rng.choice(["+1", "-1", "eyes"])
+            gh.add_reaction(posted.comment_id, "rita", content)
+        elif roll < 0.18:
+            gh.seed_comment(number, rng.choice(['{"mine": -1}', '{"v": "x"}', "ok"]), user="rita")
+        elif roll < 0.26:
+            other.update("cfg", {"v": rng.choice([1, 2, "no"])})
+        elif roll < 0.34 and len(runs) < 2:
+            runs.append(run())
+        elif roll < 0.7 and runs:
+            stepper = rng.choice(runs)
+            stepper.step()
+            if stepper.done:
+                runs.remove(stepper)
+        else:
+            if poll is None:
+                flow = update_outcome_flow(writer._scope, posted)
+                poll = Stepper(flow, writer.transport)  # type: ignore[arg-type]
+            if not poll.done:
+                poll.step()
+            if poll.done:
+                check(poll)
+                poll = None
+    for stepper in runs:
+        stepper.run()
+    run().run()
+    FakeTime(writer)
+    if valid:
+        assert writer.wait(posted, timeout=0).data["mine"] == seed
+    else:
+        # the reason is recorded until a later run decides other updates
+        with pytest.raises(UpdateRejected, match=r"does not match the schema|summary of the"):
+            writer.wait(posted, timeout=0)
