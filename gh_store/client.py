@@ -32,6 +32,8 @@ from .core.exceptions import (
     ConcurrentUpdateError,
     ConfigurationError,
     InvalidUpdate,
+    ObjectNotFound,
+    UpdateRejected,
     WaitTimeout,
 )
 from .core.history import HistoryCheck, HistoryReading, history_flow
@@ -274,15 +276,20 @@ class GitHubStore:
             while True:
                 obj = self._drive(update_outcome_flow(self._scope, posted))
                 if obj is not None:
+                    self._forget(posted)
                     return UpdatedObject(meta=obj.meta, data=obj.data, posted=posted)
                 deadline.pause(
                     f"update {posted.url or posted.comment_id} to object {posted.object_id!r} "
                     f"in {self.repo} is still pending"
                 )
-        finally:
-            mine = self._posted.get(posted.object_id, [])
-            if not deadline.timed_out and posted in mine:
-                mine.remove(posted)  # decided (or its object gone): nothing more to wait for
+        except (UpdateRejected, ObjectNotFound):
+            self._forget(posted)  # settled for good: a later wait("id") need not ask again
+            raise
+
+    def _forget(self, posted: PostedUpdate) -> None:
+        mine = self._posted.get(posted.object_id, [])
+        if posted in mine:
+            mine.remove(posted)
 
     def _wait_settled(self, object_id: str, deadline: _Deadline) -> UpdatedObject:
         object_label(self.config, object_id)
@@ -446,13 +453,11 @@ class _Deadline:
         self._started = clock()
         self._timeout = timeout
         self._delay = interval
-        self.timed_out = False
 
     def pause(self, what: str) -> None:
         """Sleep before the next poll, or raise ``WaitTimeout`` saying ``what``."""
         waited = self._clock() - self._started
         if waited >= self._timeout:
-            self.timed_out = True
             raise WaitTimeout(
                 f"{what} after waiting {waited:.0f} s; is the gh-store workflow running "
                 "for its issue?"

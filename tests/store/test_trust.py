@@ -10,6 +10,7 @@ request, once per client.
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 import pytest
 
@@ -17,6 +18,7 @@ from gh_store.client import GitHubStore
 from gh_store.core.exceptions import AccessDeniedError
 from gh_store.core.trust import permission_from_answer
 from gh_store.emulator import GitHubEmulator
+from gh_store.transport.rest import _Response
 
 from .conftest import FAST, MakeStore
 
@@ -229,3 +231,18 @@ def test_a_permission_answer_is_read_from_permission_and_its_flags_failing_close
         assert why is None
     else:
         assert why is not None and doubt in why and len(why) < 200
+
+
+def test_a_permission_answer_gh_store_cannot_read_is_no_access_with_a_warning(
+    gh: GitHubEmulator, make_store: MakeStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A strange GitHub (a future permission name): the look-up fails closed and says why."""
+    rest = make_store(config=dataclasses.replace(FAST, api="rest")).transport
+    strange = {"permission": "superwrite", "role_name": "superwrite", "user": {"login": "dana"}}
+    rest._call = lambda *args, **kwargs: _Response(200, {}, strange)  # type: ignore[attr-defined]
+    with caplog.at_level(logging.WARNING, logger="gh_store.transport"):
+        assert rest.get_permission("dana") == "none"
+    assert caplog.messages == [
+        "GitHub's permission answer for dana: its permission 'superwrite' is not one gh-store "
+        "knows; treated as 'none'"
+    ]
