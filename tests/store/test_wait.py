@@ -435,3 +435,17 @@ def test_seeded_schedules_of_runs_writers_and_outsiders_never_give_a_false_outco
         # the reason is recorded until a later run decides other updates
         with pytest.raises(UpdateRejected, match=r"does not match the schema|summary of the"):
             writer.wait(posted, timeout=0)
+
+
+def test_an_update_whose_comment_was_deleted_before_any_run_raises(
+    gh: GitHubEmulator, make_store: MakeStore
+) -> None:
+    writer, other = make_store(), make_store(token=gh.token_for("wendy", "write"))
+    writer.create("cfg", {"v": 1})
+    posted = writer.update("cfg", {"w": 2}).posted
+    assert posted is not None
+    gh.delete_comment(posted.comment_id)  # a maintainer tidies up
+    other.update("cfg", {"v": 3})
+    action_store(gh, make_store).process_updates(posted.issue_number)
+    with pytest.raises(UpdateRejected, match="its comment was deleted before it was applied"):
+        writer.wait(posted)
