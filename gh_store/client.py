@@ -14,7 +14,6 @@ them; ``dispatch=True`` sends the ``repository_dispatch`` the action listens to 
 from __future__ import annotations
 
 import logging
-import math
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -34,7 +33,6 @@ from .core.exceptions import (
     InvalidUpdate,
     ObjectNotFound,
     UpdateRejected,
-    WaitTimeout,
 )
 from .core.history import HistoryCheck, HistoryReading, history_flow
 from .core.naming import object_label, same_label
@@ -62,6 +60,7 @@ from .core.waiting import (
     update_outcome_flow,
 )
 from .driver import drive
+from .polling import Deadline, checked_wait
 from .runs import CatchUpReport, process_all, process_issue
 from .transport.credentials import check_repository, looks_like_token
 
@@ -74,8 +73,6 @@ __all__ = ["GitHubStore"]
 
 log = logging.getLogger("gh_store.store")
 
-_LONGEST_POLL = 15.0  # seconds between polls of wait(), at most
-_SHORTEST_POLL = 1.0  # ... and at least: a smaller interval is raised to it
 
 T = TypeVar("T")
 
@@ -253,8 +250,8 @@ class GitHubStore:
         Polls the issue with conditional reads (an unchanged issue costs nothing counted), first
         every ``interval`` seconds (at least one), then less often, up to every 15 s.
         """
-        timeout, interval = _checked_wait(timeout, interval)
-        deadline = _Deadline(self._clock, timeout, interval, self._sleep)
+        timeout, interval = checked_wait(timeout, interval)
+        deadline = Deadline(self._clock, timeout, interval, self._sleep)
         if isinstance(target, UpdatedObject):
             if target.posted is None:
                 return self._wait_settled(target.meta.object_id, deadline)
@@ -271,7 +268,7 @@ class GitHubStore:
         assert obj is not None
         return obj
 
-    def _wait_for(self, posted: PostedUpdate, deadline: _Deadline) -> UpdatedObject:
+    def _wait_for(self, posted: PostedUpdate, deadline: Deadline) -> UpdatedObject:
         try:
             while True:
                 obj = self._drive(update_outcome_flow(self._scope, posted))
@@ -291,7 +288,7 @@ class GitHubStore:
         if posted in mine:
             mine.remove(posted)
 
-    def _wait_settled(self, object_id: str, deadline: _Deadline) -> UpdatedObject:
+    def _wait_settled(self, object_id: str, deadline: Deadline) -> UpdatedObject:
         object_label(self.config, object_id)
         pinned: int | None = None
         while True:
@@ -437,45 +434,6 @@ def _checked_extra_labels(extra: Sequence[str] | str | None, config: StoreConfig
         if same_label(name[: len(config.uid_prefix)], config.uid_prefix):
             raise InvalidUpdate(f"extra labels must not start with {config.uid_prefix!r}")
     return names
-
-
-class _Deadline:
-    """When ``wait()`` gives up, and how long it sleeps between polls (backing off)."""
-
-    def __init__(
-        self,
-        clock: Callable[[], float],
-        timeout: float,
-        interval: float,
-        sleep: Callable[[float], None],
-    ) -> None:
-        self._clock, self._sleep = clock, sleep
-        self._started = clock()
-        self._timeout = timeout
-        self._delay = interval
-
-    def pause(self, what: str) -> None:
-        """Sleep before the next poll, or raise ``WaitTimeout`` saying ``what``."""
-        waited = self._clock() - self._started
-        if waited >= self._timeout:
-            raise WaitTimeout(
-                f"{what} after waiting {waited:.0f} s; is the gh-store workflow running "
-                "for its issue?"
-            )
-        self._sleep(max(0.0, min(self._delay, self._timeout - waited)))
-        self._delay = min(self._delay * 1.5, _LONGEST_POLL)
-
-
-def _checked_wait(timeout: Any, interval: Any) -> tuple[float, float]:
-    """``wait()``'s timeout and interval as seconds; the interval is at least one second."""
-    for name, value in (("timeout", timeout), ("interval", interval)):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"wait(): {name} must be a number of seconds, not {value!r}")
-        if not math.isfinite(value) or value < 0:
-            raise ValueError(
-                f"wait(): {name} must be a finite number of seconds, 0 or more, not {value!r}"
-            )
-    return float(timeout), max(float(interval), _SHORTEST_POLL)
 
 
 def _iso(moment: datetime) -> str:
