@@ -6,11 +6,14 @@ polite (at least a second apart) and cheap (counted requests asserted)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 
 import pytest
 
 from gh_store.client import GitHubStore
+from gh_store.core.body import MAX_REASON, BodyMeta, IssueBody, decode_body, encode_body
+from gh_store.core.config import StoreConfig
 from gh_store.core.exceptions import (
     GitHubAPIError,
     ObjectNotFound,
@@ -18,6 +21,8 @@ from gh_store.core.exceptions import (
     UpdateRejected,
     WaitTimeout,
 )
+from gh_store.core.needs import Listing
+from gh_store.core.planner import plan_updates
 from gh_store.core.processing import process_issue_flow
 from gh_store.core.schema import ObjectSchema
 from gh_store.core.waiting import PostedUpdate, update_outcome_flow
@@ -449,3 +454,35 @@ def test_an_update_whose_comment_was_deleted_before_any_run_raises(
     action_store(gh, make_store).process_updates(posted.issue_number)
     with pytest.raises(UpdateRejected, match="its comment was deleted before it was applied"):
         writer.wait(posted)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_recorded_reasons_are_bounded_and_cannot_close_the_metadata_comment(seed: int) -> None:
+    """A rejection's reason may quote anything a writer sent; the body keeps at most 300
+    characters of it, and no text ends the hidden metadata early."""
+    rng = random.Random(seed)
+    alphabet = ["-->", "<!--", "<", ">", "`", "\n", '"', "\\", "é", "x", " "]
+    bad = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 2000)))
+    schema = ObjectSchema({"properties": {"v": {"const": "ok"}}})
+    issue = {
+        "number": 1,
+        "state": "open",
+        "labels": [],
+        "body": encode_body(IssueBody({}, BodyMeta())),
+    }
+    comment = {
+        "id": 2_000_000_001,
+        "body": json.dumps({"v": bad}),
+        "user": {"login": "octo"},
+        "created_at": "2024-01-01T00:00:00Z",
+    }
+    plan = plan_updates(
+        issue, Listing((comment,)), {}, StoreConfig(), owner="octo", baseline=0, schema=schema
+    )
+    assert [o.status for o in plan.outcomes] == ["rejected"]
+    assert plan.body_text is not None
+    assert plan.body_text.count("-->") == 1 and plan.body_text.count("<!--") == 1
+    meta = decode_body(plan.body_text).meta
+    ((cid, reason),) = meta.reasons
+    assert cid == 2_000_000_001 and len(reason) <= MAX_REASON
+    assert reason.startswith("the result does not match the schema")
