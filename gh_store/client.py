@@ -132,7 +132,7 @@ class GitHubStore:
         self._owns_transport = transport is None
         self._issue_numbers: dict[str, int] = {}
         self._roles: dict[str, str] = {}
-        self._posted: dict[str, list[PostedUpdate]] = {}  # updates posted, not yet waited for
+        self._posted: dict[str, PostedUpdate] = {}  # the newest update posted to each object
         self._clock: Callable[[], float] = time.monotonic
         self._sleep: Callable[[float], None] = time.sleep
         self._scope = Scope(self.repo, self.config, self._roles)
@@ -219,7 +219,7 @@ class GitHubStore:
         number = int(issue["number"])
         self._issue_numbers[object_id] = number
         posted = posted_update(object_id, number, comment)
-        self._posted.setdefault(object_id, []).append(posted)
+        self._posted[object_id] = posted
         log.info("posted an update to %s: %s", object_id, posted.url)
         if apply:
             obj = self._object_from_report(self.process_updates(number), object_id)
@@ -243,9 +243,9 @@ class GitHubStore:
         applied), ``ObjectNotFound`` if the object is archived or deleted meanwhile (even if its
         id is stored again), ``WaitTimeout`` past ``timeout`` seconds.
 
-        ``target`` may be an object id: then the updates this client posted to it, in turn; if
-        it posted none, until no update from a user who may write is pending (others' updates
-        are never applied: they neither make the caller wait nor count as a success).
+        ``target`` may be an object id: then the newest update this client posted to it (not
+        yet waited for); if none, until no update from a user who may write is pending (others'
+        updates are never applied: they neither make the caller wait nor count as a success).
 
         Polls the issue with conditional reads (an unchanged issue costs nothing counted), first
         every ``interval`` seconds (at least one), then less often, up to every 15 s.
@@ -259,14 +259,10 @@ class GitHubStore:
         if isinstance(target, PostedUpdate):
             return self._wait_for(target, deadline)
         object_label(self.config, target)
-        posted = list(self._posted.get(target, ()))
-        if not posted:
+        newest = self._posted.get(target)
+        if newest is None:
             return self._wait_settled(target, deadline)
-        obj: UpdatedObject | None = None
-        for one in posted:
-            obj = self._wait_for(one, deadline)
-        assert obj is not None
-        return obj
+        return self._wait_for(newest, deadline)
 
     def _wait_for(self, posted: PostedUpdate, deadline: Deadline) -> UpdatedObject:
         try:
@@ -284,9 +280,8 @@ class GitHubStore:
             raise
 
     def _forget(self, posted: PostedUpdate) -> None:
-        mine = self._posted.get(posted.object_id, [])
-        if posted in mine:
-            mine.remove(posted)
+        if self._posted.get(posted.object_id) == posted:
+            del self._posted[posted.object_id]
 
     def _wait_settled(self, object_id: str, deadline: Deadline) -> UpdatedObject:
         object_label(self.config, object_id)
