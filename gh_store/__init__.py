@@ -37,6 +37,8 @@ if TYPE_CHECKING:  # the "X as X" form re-exports each name for type checkers
     from .core.exceptions import ObjectExistsError as ObjectExistsError
     from .core.exceptions import ObjectNotFound as ObjectNotFound
     from .core.exceptions import RateLimitError as RateLimitError
+    from .core.exceptions import UpdateNotTrusted as UpdateNotTrusted
+    from .core.exceptions import UpdateRejected as UpdateRejected
     from .core.exceptions import WaitTimeout as WaitTimeout
     from .core.history import HistoryCheck as HistoryCheck
     from .core.merge_patch import apply_merge_patch as apply_merge_patch
@@ -46,6 +48,8 @@ if TYPE_CHECKING:  # the "X as X" form re-exports each name for type checkers
     from .core.types import ObjectMeta as ObjectMeta
     from .core.types import StoredObject as StoredObject
     from .core.types import Update as Update
+    from .core.waiting import PostedUpdate as PostedUpdate
+    from .core.waiting import UpdatedObject as UpdatedObject
     from .transport.credentials import GitHubApp as GitHubApp
     from .transport.port import GitHubTransport as GitHubTransport
 
@@ -63,6 +67,8 @@ _EXCEPTIONS = (
     "ObjectExistsError",
     "ObjectNotFound",
     "RateLimitError",
+    "UpdateNotTrusted",
+    "UpdateRejected",
     "WaitTimeout",
 )
 
@@ -72,6 +78,8 @@ _PUBLIC = {
     "StoredObject": ".core.types",
     "ObjectMeta": ".core.types",
     "Update": ".core.types",
+    "PostedUpdate": ".core.waiting",
+    "UpdatedObject": ".core.waiting",
     "ProcessReport": ".core.report",
     "UpdateOutcome": ".core.planner",
     "HistoryCheck": ".core.history",

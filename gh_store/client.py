@@ -31,7 +31,8 @@ from .core.exceptions import (
     ConcurrentUpdateError,
     ConfigurationError,
     InvalidUpdate,
-    WaitTimeout,
+    ObjectNotFound,
+    UpdateRejected,
 )
 from .core.history import HistoryCheck, HistoryReading, history_flow
 from .core.naming import object_label, same_label
@@ -40,7 +41,6 @@ from .core.objects import (
     Scope,
     archive_flow,
     create_flow,
-    current_issue_flow,
     find_issue_flow,
     get_flow,
     list_flow,
@@ -52,7 +52,15 @@ from .core.report import ProcessReport
 from .core.schema import ObjectSchema
 from .core.types import ObjectMeta, StoredObject, Update, parse_github_time
 from .core.update_comment import encode_update_comment
+from .core.waiting import (
+    PostedUpdate,
+    UpdatedObject,
+    posted_update,
+    settled_flow,
+    update_outcome_flow,
+)
 from .driver import drive
+from .polling import Deadline, checked_wait
 from .runs import CatchUpReport, process_all, process_issue
 from .transport.credentials import check_repository, looks_like_token
 
@@ -66,7 +74,6 @@ __all__ = ["GitHubStore"]
 
 log = logging.getLogger("gh_store.store")
 
-_LONGEST_POLL = 15.0  # seconds between polls of wait(), at most
 
 T = TypeVar("T")
 
@@ -138,6 +145,7 @@ class GitHubStore:
         self._owns_transport = transport is None
         self._issue_numbers: dict[str, int] = {}
         self._roles: dict[str, str] = {}
+        self._posted: dict[str, PostedUpdate] = {}  # the newest update posted to each object
         self._clock: Callable[[], float] = time.monotonic
         self._sleep: Callable[[float], None] = time.sleep
         self._scope = Scope(self.repo, self.config, self._roles)
@@ -194,11 +202,13 @@ class GitHubStore:
         *,
         apply: bool = False,
         dispatch: bool = False,
-    ) -> StoredObject:
+    ) -> UpdatedObject:
         """Post ``changes`` (a JSON Merge Patch) as an update and mark the object pending.
 
         Returns the object as it is with the update still pending, or after processing with
-        ``apply=True``. ``dispatch=True`` asks the action to process it (``repository_dispatch``).
+        ``apply=True``; its ``posted`` names the update's comment (issue number, comment id and
+        URL, author) for ``wait()``. ``dispatch=True`` asks the action to process it
+        (``repository_dispatch``).
         """
         object_label(self.config, object_id)
         text = encode_update_comment(changes)
@@ -217,40 +227,85 @@ class GitHubStore:
                     "wait for them to be processed"
                 )
         self._issue_numbers.pop(object_id, None)
-        issue = self._drive(update_flow(self._scope, object_id, text, known, dispatch=dispatch))
+        flow = update_flow(self._scope, object_id, text, known, dispatch=dispatch)
+        issue, comment = self._drive(flow)
         number = int(issue["number"])
         self._issue_numbers[object_id] = number
+        posted = posted_update(object_id, number, comment)
+        self._posted[object_id] = posted
+        log.info("posted an update to %s: %s", object_id, posted.url)
         if apply:
-            return self._object_from_report(self.process_updates(number), object_id)
-        return self._drive(read_object_flow(self._scope, issue, object_id))
+            obj = self._object_from_report(self.process_updates(number), object_id)
+        else:
+            obj = self._drive(read_object_flow(self._scope, issue, object_id))
+        return UpdatedObject(meta=obj.meta, data=obj.data, posted=posted)
 
-    def wait(self, object_id: str, timeout: float = 60.0, *, interval: float = 2.0) -> StoredObject:
-        """The object once every update posted to it so far has been decided (by the action).
+    def wait(
+        self,
+        target: str | PostedUpdate | UpdatedObject,
+        timeout: float = 60.0,
+        *,
+        interval: float = 2.0,
+    ) -> UpdatedObject:
+        """The object once the caller's update has been applied (by the action), with
+        ``posted`` naming that update (None when there was none to wait for).
 
-        Polls the object's issue (conditional reads: an unchanged issue costs nothing counted),
-        first every ``interval`` seconds, then less often, up to every 15 s. Updates from users
-        who may not write do not count: they are never decided in the object's favour, and an
-        outsider must not be able to make a writer wait. ``WaitTimeout`` past ``timeout``.
+        ``target`` is what ``update()`` returned (or its ``posted``): the wait is for that
+        update's comment, on that issue. ``UpdateRejected`` if the action rejected it (with its
+        reason), ``UpdateNotTrusted`` at once if its author may not write (it will never be
+        applied), ``ObjectNotFound`` if the object is archived or deleted meanwhile (even if its
+        id is stored again), ``WaitTimeout`` past ``timeout`` seconds.
+
+        ``target`` may be an object id: then the newest update this client posted to it (not
+        yet waited for); if none, until no update from a user who may write is pending (others'
+        updates are never applied: they neither make the caller wait nor count as a success).
+
+        Polls the issue with conditional reads (an unchanged issue costs nothing counted), first
+        every ``interval`` seconds (at least one), then less often, up to every 15 s.
         """
+        timeout, interval = checked_wait(timeout, interval)
+        deadline = Deadline(self._clock, timeout, interval, self._sleep)
+        if isinstance(target, UpdatedObject):
+            if target.posted is None:
+                return self._wait_settled(target.meta.object_id, deadline)
+            target = target.posted
+        if isinstance(target, PostedUpdate):
+            return self._wait_for(target, deadline)
+        object_label(self.config, target)
+        newest = self._posted.get(target)
+        if newest is None:
+            return self._wait_settled(target, deadline)
+        return self._wait_for(newest, deadline)
+
+    def _wait_for(self, posted: PostedUpdate, deadline: Deadline) -> UpdatedObject:
+        try:
+            while True:
+                obj = self._drive(update_outcome_flow(self._scope, posted))
+                if obj is not None:
+                    self._forget(posted)
+                    return UpdatedObject(meta=obj.meta, data=obj.data, posted=posted)
+                deadline.pause(
+                    f"update {posted.url or posted.comment_id} to object {posted.object_id!r} "
+                    f"in {self.repo} is still pending"
+                )
+        except (UpdateRejected, ObjectNotFound):
+            self._forget(posted)  # settled for good: a later wait("id") need not ask again
+            raise
+
+    def _forget(self, posted: PostedUpdate) -> None:
+        if self._posted.get(posted.object_id) == posted:
+            del self._posted[posted.object_id]
+
+    def _wait_settled(self, object_id: str, deadline: Deadline) -> UpdatedObject:
         object_label(self.config, object_id)
-        started = self._clock()
-        delay = interval
+        pinned: int | None = None
         while True:
             known = self._issue_numbers.get(object_id)
-            issue = self._drive(current_issue_flow(self._scope, object_id, known))
-            self._issue_numbers[object_id] = int(issue["number"])
-            pending = self._drive(pending_count_flow(self._scope, issue))
-            if pending == 0:
-                return self._drive(read_object_flow(self._scope, issue, object_id))
-            waited = self._clock() - started
-            if waited >= timeout:
-                raise WaitTimeout(
-                    f"object {object_id!r} in {self.repo} still has {pending} pending "
-                    f"update(s) after waiting {waited:.0f} s; is the gh-store workflow running "
-                    "for its issue?"
-                )
-            self._sleep(min(delay, timeout - waited))
-            delay = min(delay * 1.5, _LONGEST_POLL)
+            pinned, obj = self._drive(settled_flow(self._scope, object_id, pinned, known))
+            self._issue_numbers[object_id] = pinned
+            if obj is not None:
+                return UpdatedObject(meta=obj.meta, data=obj.data)
+            deadline.pause(f"object {object_id!r} in {self.repo} still has pending updates")
 
     def process_updates(self, issue_number: int) -> ProcessReport:
         """Apply every pending update on issue ``issue_number`` (what the action does)."""

@@ -33,6 +33,7 @@ from .json_text import JSONProblem, check_json_value, loads_strict
 
 __all__ = [
     "FORMAT_VERSION",
+    "MAX_REASON",
     "BodyMeta",
     "IssueBody",
     "body_fits",
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
+MAX_REASON = 300  # characters of one recorded rejection reason
 
 _META_PREFIX = "<!-- gh-store:meta "
 _BODY_RE = re.compile(
@@ -62,6 +64,9 @@ class BodyMeta:
     ``since`` is the ``created_at`` from which the next run lists comments; it is never later than
     the comment that holds the newest recorded mark, so the next run sees whether it was placed.
     ``marks`` are the reactions the last run placed or still owes, as (comment id, content).
+    ``reasons`` say why the recorded marks that reject did (comment id, reason), each at most
+    ``MAX_REASON`` characters, so ``wait()`` can tell its caller; absent from the text when empty
+    (a reader that does not know the key passes over it).
     """
 
     version: int = 1
@@ -70,6 +75,7 @@ class BodyMeta:
     history_hash: str = GENESIS
     applied_count: int = 0
     marks: tuple[tuple[int, str], ...] = ()
+    reasons: tuple[tuple[int, str], ...] = ()
     format: int = FORMAT_VERSION
     legacy: bool = field(default=False, compare=False)
 
@@ -107,7 +113,13 @@ def encode_body(body: IssueBody) -> str:
         "applied_count": meta.applied_count,
         "marks": [[comment_id, content] for comment_id, content in meta.marks],
     }
-    meta_text = json.dumps(meta_doc, separators=(",", ":"))
+    if meta.reasons:
+        meta_doc["reasons"] = [[comment_id, reason] for comment_id, reason in meta.reasons]
+    # "<" and ">" stand only inside strings here (a recorded reason may quote anything): escaped,
+    # no text can close the HTML comment early.
+    meta_text = (
+        json.dumps(meta_doc, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e")
+    )
     return f"```json\n{text}\n```\n{_META_PREFIX}{meta_text} -->\n"
 
 
@@ -236,6 +248,10 @@ def _meta_from_doc(doc: Any) -> BodyMeta:
         if not isinstance(marks_doc, list):
             raise TypeError
         marks = tuple(_mark(m) for m in marks_doc)
+        reasons_doc = doc.get("reasons", [])
+        if not isinstance(reasons_doc, list):
+            raise TypeError
+        reasons = tuple(_mark(r) for r in reasons_doc)
     except (KeyError, TypeError, IndexError, ValueError):
         raise CorruptObjectError(problem) from None
     return BodyMeta(
@@ -245,6 +261,7 @@ def _meta_from_doc(doc: Any) -> BodyMeta:
         history_hash=history_hash,
         applied_count=applied_count,
         marks=marks,
+        reasons=reasons,
         format=fmt,
     )
 

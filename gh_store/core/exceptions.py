@@ -13,6 +13,8 @@ exception into a message and an exit code. Messages never contain a token.
     ├── CorruptObjectError          an issue body that is neither our format nor the original's
     ├── ConcurrentUpdateError       too many updates pending, or another writer in the way
     ├── WaitTimeout                 wait() gave up before the object's updates were decided
+    ├── UpdateRejected              wait(): the action decided not to apply the caller's update
+    │   └── UpdateNotTrusted        wait(): its author may not write, so it will never be applied
     ├── AccessDeniedError           the caller may not do this (no token, untrusted issue author)
     │   └── AuthError               GitHub refused the token or the right (also a GitHubAPIError)
     └── GitHubAPIError              GitHub answered an error, or could not be reached, after retries
@@ -40,6 +42,8 @@ __all__ = [
     "ObjectExistsError",
     "ObjectNotFound",
     "RateLimitError",
+    "UpdateNotTrusted",
+    "UpdateRejected",
     "WaitTimeout",
 ]
 
@@ -82,6 +86,26 @@ class ConcurrentUpdateError(GitHubStoreError):
 
 class WaitTimeout(GitHubStoreError):
     """``wait`` ran out of time before every update posted to the object was decided."""
+
+
+class UpdateRejected(GitHubStoreError):
+    """The caller's update will never be applied; ``reason`` says why, for people.
+
+    ``comment_id`` and ``url`` name the update's comment, ``issue_number`` its issue.
+    """
+
+    def __init__(
+        self, message: str, *, reason: str, comment_id: int, url: str, issue_number: int
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.comment_id = comment_id
+        self.url = url
+        self.issue_number = issue_number
+
+
+class UpdateNotTrusted(UpdateRejected):
+    """The update's author may not write to the repository: the action marks it untrusted."""
 
 
 class AccessDeniedError(GitHubStoreError):

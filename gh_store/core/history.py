@@ -172,6 +172,15 @@ def _read_carefully(
     elif missing < 0:
         problems.append(f"{-missing} more updates are marked applied than the object records")
     if not problems:
+        # Edited before its mark: between the run's read and its write. The text shown is then
+        # not the text applied; GitHub's times say which comment, its text cannot.
+        problems.extend(
+            f"comment {comment_id(comment)} was edited while it was being applied "
+            f"({comment.get('updated_at')}): the text applied was the one before that edit"
+            for comment, _ in marked
+            if _later(str(comment.get("updated_at") or ""), str(comment.get("created_at") or ""))
+        )
+    if not problems:
         problems.append("the applied updates do not match the recorded history hash")
     updates = [c for c in applied if _is_update(c)]
     check = HistoryCheck(

@@ -256,8 +256,9 @@ def update_flow(
     known_number: int | None,
     *,
     dispatch: bool = False,
-) -> Flow[Mapping[str, Any]]:
-    """Post ``comment_text`` as an update and reopen the issue; returns the issue as reopened.
+) -> Flow[tuple[Mapping[str, Any], Mapping[str, Any]]]:
+    """Post ``comment_text`` as an update and reopen the issue; returns the issue as reopened
+    and the comment posted.
 
     Reopening comes first: its answer carries the labels, so a cached number whose object is
     gone is caught before anything is posted.
@@ -279,10 +280,10 @@ def update_flow(
         number = None
     assert number is not None
     yield from read_object_flow(scope, issue, object_id)  # refuses an outsider's issue
-    yield CreateComment(number, comment_text)
+    comment: Mapping[str, Any] = yield CreateComment(number, comment_text)
     if dispatch:
         yield Dispatch(DISPATCH_EVENT, {"issue_number": number, "object_id": object_id})
-    return issue
+    return issue, comment
 
 
 def archive_flow(scope: Scope, object_id: str) -> Flow[int]:
@@ -292,10 +293,16 @@ def archive_flow(scope: Scope, object_id: str) -> Flow[int]:
     return int(issue["number"])
 
 
-def pending_count_flow(scope: Scope, issue: Mapping[str, Any]) -> Flow[int]:
-    """How many trusted updates wait on ``issue``: the processor's own rule for "pending"."""
-    if issue.get("state") != "open":
-        return 0  # closed means every update was processed
+def pending_count_flow(
+    scope: Scope, issue: Mapping[str, Any], *, closed_is_settled: bool = True
+) -> Flow[int]:
+    """How many trusted updates wait on ``issue``: the processor's own rule for "pending".
+
+    ``closed_is_settled``: a closed issue counts none (the usual case, and free); else its
+    comments are listed too, unless it has none (an update posted after its run is pending).
+    """
+    if issue.get("state") != "open" and (closed_is_settled or issue.get("comments") == 0):
+        return 0
     meta = decode_body(issue.get("body")).meta
     listing: Listing = yield ListComments(int(issue["number"]), meta.since)
     config, owner = scope.config, scope.owner

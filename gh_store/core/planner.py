@@ -26,7 +26,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .body import BodyMeta, IssueBody, body_fits, check_body_size, decode_body, encode_body
+from .body import (
+    MAX_REASON,
+    BodyMeta,
+    IssueBody,
+    body_fits,
+    check_body_size,
+    decode_body,
+    encode_body,
+)
 from .body import mark_size as _mark_size
 from .config import StoreConfig
 from .exceptions import InvalidUpdate
@@ -135,7 +143,7 @@ def plan_updates(
     data = before.data
     version, history_hash, applied_count = meta.version, meta.history_hash, meta.applied_count
     required_room = 0  # metadata room the applied updates' marks need
-    decided: list[tuple[Mark, Mapping[str, Any], bool]] = []  # (mark, comment, must record)
+    decided: list[_Decided] = []
     outcomes: list[UpdateOutcome] = []
     last_decided_at: str | None = None
 
@@ -165,7 +173,10 @@ def plan_updates(
                 history_hash = extend_chain(history_hash, cid, str(comment.get("body")))
             else:
                 status = "rejected"
-        decided.append((Mark(cid, content_of[status]), comment, status == "applied"))
+        rejection = reason if status == "rejected" else None
+        decided.append(
+            _Decided(Mark(cid, content_of[status]), comment, status == "applied", rejection)
+        )
         outcomes.append(
             UpdateOutcome(cid, author, str(comment.get("html_url", "")), status, reason)
         )
@@ -194,7 +205,7 @@ def plan_updates(
         state = None if is_open else "open"  # comments may still be pending: keep it visible
     elif is_open or body_text is not None:
         state = "closed"
-    loose = [mark for i, (mark, _, _) in enumerate(decided) if i not in recorded]
+    loose = [entry.mark for i, entry in enumerate(decided) if i not in recorded]
     return UpdatePlan(
         object_id=object_id,
         issue_number=number,
@@ -202,18 +213,26 @@ def plan_updates(
         after=after,
         body_text=body_text,
         state=state,
-        marks=tuple(loose + [decided[i][0] for i in recorded]),
+        marks=tuple(loose + [decided[i].mark for i in recorded]),
         repair_marks=tuple(repair),
         outcomes=tuple(outcomes),
         complete=listing.complete,
     )
 
 
+@dataclass(frozen=True)
+class _Decided:
+    mark: Mark
+    comment: Mapping[str, Any]
+    required: bool  # an applied update's mark: always recorded
+    rejection: str | None  # why it was rejected (recorded with its mark, for wait())
+
+
 def _fit_metadata(
     data: dict[str, Any],
     counters: BodyMeta,
     previous: BodyMeta,
-    decided: Sequence[tuple[Mark, Mapping[str, Any], bool]],
+    decided: Sequence[_Decided],
     repairing: bool,
     last_decided_at: str | None,
 ) -> tuple[IssueBody, list[int]]:
@@ -221,20 +240,26 @@ def _fit_metadata(
 
     Returns it with the indices of the ``decided`` entries whose marks it records.
     """
-    optional = [i for i, (_, _, required) in enumerate(decided) if not required]
+    optional = [i for i, entry in enumerate(decided) if not entry.required]
     while True:
-        recorded = [i for i, (_, _, required) in enumerate(decided) if required or i in optional]
+        recorded = [i for i, entry in enumerate(decided) if entry.required or i in optional]
+        reasons: tuple[tuple[int, str], ...] = ()
         if recorded:
             # The next run lists from the comment with the newest recorded mark, to check it.
-            marks = tuple((decided[i][0].comment_id, decided[i][0].content) for i in recorded)
-            since = decided[recorded[-1]][1].get("created_at") or previous.since
+            marks = tuple((decided[i].mark.comment_id, decided[i].mark.content) for i in recorded)
+            reasons = tuple(
+                (decided[i].mark.comment_id, _bounded(rejection))
+                for i in recorded
+                if (rejection := decided[i].rejection)
+            )
+            since = decided[recorded[-1]].comment.get("created_at") or previous.since
         elif decided or repairing:
             marks, since = (), last_decided_at or previous.since
         else:
             # Nothing decided and nothing placed again: the previous marks stay owed.
-            marks = previous.marks
+            marks, reasons = previous.marks, previous.reasons
             since = previous.since if marks else (last_decided_at or previous.since)
-        body = IssueBody(data, _with(counters, marks=marks, since=since))
+        body = IssueBody(data, _with(counters, marks=marks, since=since, reasons=reasons))
         try:
             check_body_size(encode_body(body))
         except InvalidUpdate as exc:
@@ -247,7 +272,13 @@ def _fit_metadata(
         return body, recorded
 
 
-def _with(counters: BodyMeta, *, marks: tuple[tuple[int, str], ...], since: str | None) -> BodyMeta:
+def _with(
+    counters: BodyMeta,
+    *,
+    marks: tuple[tuple[int, str], ...],
+    since: str | None,
+    reasons: tuple[tuple[int, str], ...],
+) -> BodyMeta:
     return BodyMeta(
         version=counters.version,
         last_comment_id=counters.last_comment_id,
@@ -255,7 +286,12 @@ def _with(counters: BodyMeta, *, marks: tuple[tuple[int, str], ...], since: str 
         history_hash=counters.history_hash,
         applied_count=counters.applied_count,
         marks=marks,
+        reasons=reasons,
     )
+
+
+def _bounded(reason: str) -> str:
+    return reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
 
 
 def _why_unstorable(candidate: Any, schema: ObjectSchema | None, marks_room: int) -> str | None:

@@ -143,6 +143,16 @@ class GitHubEmulator:
         with self.state.lock:
             self.state.ensure_user(login, permission)
 
+    def set_custom_role(self, login: str, role_name: str, inherits: str) -> None:
+        """Give ``login`` the custom repository role ``role_name``, inheriting the base role
+        ``inherits`` (read, triage, write or maintain), as an organization may define."""
+        if inherits not in ("read", "triage", "write", "maintain"):
+            raise ValueError(
+                f"a custom role inherits read, triage, write or maintain, not {inherits!r}"
+            )
+        with self.state.lock:
+            self.state.ensure_user(login, inherits).custom_role = role_name
+
     def add_org_member(self, login: str, permission: str = "write", public: bool = False) -> str:
         """Make ``login`` a member of the owning organization with ``permission`` through a team;
         returns its token. The permission API reports that permission; what the member writes

@@ -50,7 +50,9 @@ class User:
 
     ``permission`` is a direct grant (a collaborator); ``team_permission`` comes through an
     organization team, with ``membership`` saying whether the member shows it publicly. The
-    repository permission GitHub reports is the higher of the two.
+    repository permission GitHub reports is the higher of the two. ``custom_role`` names the
+    direct grant when it is a custom repository role (``deployer``) inheriting ``permission``:
+    GitHub reports it as ``role_name``, and the base role as ``permission``.
     """
 
     login: str
@@ -60,6 +62,7 @@ class User:
     permission: str | None  # direct grant; None = not a collaborator
     team_permission: str | None = None
     membership: str | None = None  # None, or one of MEMBERSHIPS
+    custom_role: str | None = None  # a custom repository role's name; it inherits ``permission``
 
     @property
     def granted(self) -> str | None:

@@ -59,8 +59,9 @@ class RepoEndpoints(Access):
             "triage": permission_level(role) >= permission_level("triage"),
             "pull": permission_level(role) >= permission_level("read"),
         }
-        body["role_name"] = role
-        return Response(200, {"permission": _api_role(role), "role_name": role, "user": body})
+        role_name = self.state.role_name_of(user.login)
+        body["role_name"] = role_name
+        return Response(200, {"permission": _api_role(role), "role_name": role_name, "user": body})
 
     def dispatch(self, request: Exchange) -> Response:
         self.need(request, "write")

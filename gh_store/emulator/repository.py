@@ -134,6 +134,14 @@ class Repository:
             return granted
         return "none" if self.private else "read"
 
+    def role_name_of(self, login: str) -> str:
+        """GitHub's ``role_name``: a custom role's own name when it is the grant that counts."""
+        role = self.permission_of(login)
+        user = self.users.get(login.lower())
+        if user is not None and user.custom_role and user.permission == role:
+            return user.custom_role
+        return role
+
     def author_association(self, login: str) -> str:
         """What GitHub shows beside what ``login`` writes; not an authorization (GITHUB-FACTS).
 

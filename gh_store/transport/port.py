@@ -83,7 +83,8 @@ class GitHubTransport(Protocol):
         """The comment's reactions (of ``content``), each with its ``user``."""
 
     def get_permission(self, login: str) -> str:
-        """GitHub's ``role_name`` (none read triage write maintain admin); unknown users: none."""
+        """The user's level (none read triage write maintain admin) as
+        ``core.trust.permission_from_answer`` reads GitHub's answer; unknown users: none."""
 
     def dispatch(self, event_type: str, client_payload: Mapping[str, Any]) -> None:
         """A ``repository_dispatch`` event."""

@@ -28,6 +28,7 @@ from ghapi.core import GhSyncTransport  # never ghapi.all: importing it sets GIT
 from gh_store.core.config import RateLimitConfig, RetryConfig
 from gh_store.core.exceptions import AccessDeniedError, AuthError, GitHubAPIError
 from gh_store.core.needs import Commit, Listing
+from gh_store.core.trust import permission_from_answer
 
 from .answers import decode, header_int, header_time
 from .app_auth import auth_for
@@ -247,8 +248,10 @@ class GhApiTransport:
         response = self._call("GET", path, ok=(404,))
         if response.status == 404:  # unknown user, or one without any access
             return "none"
-        body = response.body if isinstance(response.body, dict) else {}
-        return str(body.get("role_name") or body.get("permission") or "none")
+        level, doubt = permission_from_answer(response.body)
+        if doubt is not None:
+            log.warning("GitHub's permission answer for %s: %s; treated as %r", login, doubt, level)
+        return level
 
     def dispatch(self, event_type: str, client_payload: Mapping[str, Any]) -> None:
         data = {"event_type": event_type, "client_payload": dict(client_payload)}

@@ -7,6 +7,9 @@ from collections.abc import Callable
 
 from gh_store.client import GitHubStore
 from gh_store.core.history import LEGACY_PROBLEM
+from gh_store.core.needs import ListComments
+from gh_store.core.processing import process_issue_flow
+from gh_store.driver import Stepper
 from gh_store.emulator import GitHubEmulator
 
 from .conftest import Call, MakeStore
@@ -153,3 +156,30 @@ def test_history_of_an_object_written_by_the_original_gh_store(
     check = store.verify_history("old")
     assert check.ok, check.problems
     assert (check.expected_count, check.found_count) == (1, 2)
+
+
+def test_a_comment_edited_between_a_runs_read_and_its_write_is_named(
+    gh: GitHubEmulator, make_store: MakeStore, later_clock: Callable[[int], None]
+) -> None:
+    """Issue 17: the edit lands before the mark, so "edited after it was applied" cannot see it."""
+    store = make_store()
+    number = store.create("alpha", {"v": 0}).meta.issue_number
+    posted = store.update("alpha", {"v": 1}).posted
+    assert posted is not None
+    action = make_store(token=gh.bot_token)
+    run = Stepper(
+        process_issue_flow(number, action.config, action.transport.owner), action.transport
+    )
+    while not isinstance(run.step(), ListComments):
+        pass  # the run has read the comment's text
+    later_clock(5)
+    gh.edit_comment(posted.comment_id, '{"v": 666}')
+    later_clock(5)
+    run.run()
+    assert run.error is None and store.get("alpha").data == {"v": 1}  # the text it read
+    check = store.verify_history("alpha")
+    assert not check.ok
+    assert len(check.problems) == 1
+    assert check.problems[0].startswith(
+        f"comment {posted.comment_id} was edited while it was being applied"
+    )

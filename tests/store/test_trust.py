@@ -10,12 +10,15 @@ request, once per client.
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 import pytest
 
 from gh_store.client import GitHubStore
 from gh_store.core.exceptions import AccessDeniedError
+from gh_store.core.trust import permission_from_answer
 from gh_store.emulator import GitHubEmulator
+from gh_store.transport.rest import _Response
 
 from .conftest import FAST, MakeStore
 
@@ -125,3 +128,121 @@ def test_an_org_member_with_only_read_access_is_trusted_nowhere(
     report = make_store().process_updates(number)
     assert [(o.author, o.status) for o in report.outcomes] == [("mo", "untrusted")]
     assert make_store().get("thing").data == {"v": 1}
+
+
+# --- issue 17: custom repository roles; trust reads `permission`, never `role_name` alone ------
+
+#: (role_name, the base role it inherits, trusted with the default min_permission "write")
+CUSTOM_ROLES = [
+    ("deployer", "write", True),
+    ("release-manager", "maintain", True),
+    ("helper", "triage", False),
+    ("auditor", "read", False),
+]
+
+
+@pytest.mark.parametrize(("role_name", "inherits", "is_trusted"), CUSTOM_ROLES)
+def test_the_processor_trusts_a_custom_role_by_the_permission_it_inherits(
+    gh: GitHubEmulator, make_store: MakeStore, role_name: str, inherits: str, is_trusted: bool
+) -> None:
+    number = make_store().create("cfg", {"v": 1}).meta.issue_number
+    gh.set_custom_role("dana", role_name, inherits)
+    assert make_store().transport.get_permission("dana") == inherits
+    comment = gh.seed_comment(number, '{"v": 2}', user="dana")
+    make_store().transport.update_issue(number, state="open")
+    report = make_store(token=gh.bot_token).process_updates(number)
+    assert [o.status for o in report.outcomes] == ["applied" if is_trusted else "untrusted"]
+    assert [r["content"] for r in gh.reactions(comment)] == ["+1" if is_trusted else "eyes"]
+
+
+@pytest.mark.parametrize(("role_name", "inherits"), [("deployer", "write"), ("rm", "maintain")])
+def test_readers_trust_an_object_a_custom_role_writer_created(
+    gh: GitHubEmulator, make_store: MakeStore, role_name: str, inherits: str
+) -> None:
+    token = gh.token_for("dana", permission=None)
+    gh.set_custom_role("dana", role_name, inherits)
+    make_store(token=token).create("thing", {"by": "dana"})
+    reader = make_store()
+    assert reader.get("thing").data == {"by": "dana"}
+    assert [o.meta.object_id for o in reader.list_all()] == ["thing"]
+
+
+def test_a_custom_role_writers_update_is_waited_for_not_refused(
+    gh: GitHubEmulator, make_store: MakeStore
+) -> None:
+    make_store().create("cfg", {"v": 1})
+    token = gh.token_for("dana", permission=None)
+    gh.set_custom_role("dana", "deployer", "write")
+    dana = make_store(token=token)
+    result = dana.update("cfg", {"v": 2})
+    make_store(token=gh.bot_token).process_updates(result.meta.issue_number)
+    assert dana.wait(result).data == {"v": 2}
+
+
+def test_a_custom_role_with_read_cannot_make_its_issue_an_object(
+    gh: GitHubEmulator, make_store: MakeStore
+) -> None:
+    token = gh.token_for("dana", permission=None)
+    gh.set_custom_role("dana", "auditor", "read")
+    with pytest.raises(AccessDeniedError):
+        make_store(token=token).create("thing", {"by": "dana"})
+
+
+def _answer(permission: object, role_name: object = None, **flags: object) -> dict[str, object]:
+    answer: dict[str, object] = {"permission": permission, "role_name": role_name}
+    if flags:
+        answer["user"] = {"login": "dana", "permissions": flags}
+    return answer
+
+
+WRITE_FLAGS = {"admin": False, "maintain": False, "push": True, "triage": True, "pull": True}
+
+
+@pytest.mark.parametrize(
+    ("answer", "level", "doubt"),
+    [
+        (_answer("write", "deployer", **WRITE_FLAGS), "write", None),
+        (_answer("write", "deployer"), "write", None),  # no flags: permission alone
+        (_answer("write", "maintain"), "maintain", None),  # a standard role_name agreeing
+        (_answer("read", "triage"), "triage", None),
+        (_answer("read", "admin"), "read", None),  # role_name never lifts permission
+        (_answer("read", "deployer", **{**WRITE_FLAGS, "push": False}), "triage", None),
+        (_answer("admin", "admin", admin=True, push=True, pull=True), "admin", None),
+        (_answer("none", "none"), "none", None),
+        (_answer("read", "read", admin=True), "read", "disagree"),  # contradicts: the lower
+        (_answer("write", "write", pull=True), "read", "disagree"),
+        (_answer("write", "write", push="yes", pull=True), "read", "disagree"),
+        (_answer("superuser", "superuser", admin=True), "none", "'superuser' is not one"),
+        (_answer(None, "write"), "none", "None is not one"),  # role_name alone counts for nothing
+        ({"role_name": "admin"}, "none", "None is not one"),
+        (_answer(["write"], "write"), "none", "['write'] is not one"),
+        (_answer("x" * 10_000), "none", "'" + "x" * 40 + "' is not one"),
+        ("write", "none", "not a JSON object"),
+        (None, "none", "not a JSON object"),
+        (_answer("write", "write", other=True), "write", None),  # unknown flags: as if missing
+    ],
+)
+def test_a_permission_answer_is_read_from_permission_and_its_flags_failing_closed(
+    answer: object, level: str, doubt: str | None
+) -> None:
+    read, why = permission_from_answer(answer)
+    assert read == level
+    if doubt is None:
+        assert why is None
+    else:
+        assert why is not None and doubt in why and len(why) < 200
+
+
+def test_a_permission_answer_gh_store_cannot_read_is_no_access_with_a_warning(
+    gh: GitHubEmulator, make_store: MakeStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A strange GitHub (a future permission name): the look-up fails closed and says why."""
+    rest = make_store(config=dataclasses.replace(FAST, api="rest")).transport
+    strange = {"permission": "superwrite", "role_name": "superwrite", "user": {"login": "dana"}}
+    rest._call = lambda *args, **kwargs: _Response(200, {}, strange)  # type: ignore[attr-defined]
+    with caplog.at_level(logging.WARNING, logger="gh_store.transport"):
+        assert rest.get_permission("dana") == "none"
+    assert caplog.messages == [
+        "GitHub's permission answer for dana: its permission 'superwrite' is not one gh-store "
+        "knows; treated as 'none'"
+    ]
