@@ -50,7 +50,8 @@ def _protocol_for(exchange: Exchange) -> ApiProtocol:
 
 def handle(state: EmulatorState, request: HttpRequest) -> HttpAnswer:
     """Answer ``request`` from ``state``: the whole emulator, minus the socket."""
-    exchange = _parse(state, request)
+    arrived = state.log.generation()
+    exchange = _parse(state, request, arrived)
     if state.hooks:
         try:
             state.hooks.run(exchange.info())
@@ -74,7 +75,7 @@ def handle(state: EmulatorState, request: HttpRequest) -> HttpAnswer:
     return _finish(state, exchange, protocol.fault(state, exchange, fault))
 
 
-def _parse(state: EmulatorState, request: HttpRequest) -> Exchange:
+def _parse(state: EmulatorState, request: HttpRequest, arrived: int) -> Exchange:
     headers = {name.lower(): value for name, value in request.headers.items()}
     split = urlsplit(request.target)
     path = split.path or "/"
@@ -100,7 +101,17 @@ def _parse(state: EmulatorState, request: HttpRequest) -> Exchange:
         user = state.user_by_token(token) if token is not None else None
     query = dict(parse_qsl(split.query, keep_blank_values=True))
     return Exchange(
-        request.method.upper(), path, query, headers, body, sent_body, bad_json, token, user, base
+        request.method.upper(),
+        path,
+        query,
+        headers,
+        body,
+        sent_body,
+        bad_json,
+        token,
+        user,
+        base,
+        arrived,
     )
 
 
@@ -109,7 +120,7 @@ def _record(state: EmulatorState, exchange: Exchange, status: int) -> None:
     entry = RecordedRequest(
         exchange.method, exchange.path, dict(exchange.query), status, user, exchange.body
     )
-    state.log.append(entry)
+    state.log.append(entry, exchange.arrived)
 
 
 def _finish(state: EmulatorState, exchange: Exchange, reply: Response) -> HttpAnswer:
