@@ -8,8 +8,8 @@ record the request, encode the answer as bytes. The HTTP server (:mod:`.server`)
 in-process transport (:mod:`.inprocess`) are adapters around this function and nothing more.
 
 Protocols (:func:`_protocol_for`): GraphQL (:mod:`.graphql`) answers ``/graphql`` (and GitHub
-Enterprise Server's ``/api/graphql``), REST (:mod:`.rest`) every other path; both read and change
-the same state.
+Enterprise Server's ``/api/graphql``) unless the state has no GraphQL endpoint, REST (:mod:`.rest`)
+every other path; both read and change the same state.
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ class ApiProtocol(Protocol):
     def fault(self, state: EmulatorState, exchange: Exchange, fault: Fault) -> Response: ...
 
 
-def _protocol_for(exchange: Exchange) -> ApiProtocol:
-    return graphql if exchange.path == _GRAPHQL else rest
+def _protocol_for(state: EmulatorState, exchange: Exchange) -> ApiProtocol:
+    return graphql if exchange.path == _GRAPHQL and state.graphql_endpoint else rest
 
 
 def handle(state: EmulatorState, request: HttpRequest) -> HttpAnswer:
@@ -61,7 +61,7 @@ def handle(state: EmulatorState, request: HttpRequest) -> HttpAnswer:
             return _finish(state, exchange, reply)
     if state.latency > 0:
         time.sleep(state.latency)
-    protocol = _protocol_for(exchange)
+    protocol = _protocol_for(state, exchange)
     fault = state.faults.take(exchange.method, exchange.path)
     if fault is not None and fault.delay > 0:
         time.sleep(fault.delay)

@@ -37,6 +37,9 @@ class EmulatorState(Repository):
         self.hooks = Hooks()
         self.log = RequestLog()
         self.latency = 0.0  # seconds added to every request
+        # False: no GraphQL endpoint, as on some GitHub Enterprise Server set-ups (`/graphql`
+        # is then an unknown path, answered 404 like any other)
+        self.graphql_endpoint = True
 
     def save(self, path: Path) -> None:
         """Write the repository's data (not faults, hooks or the log) to a state file."""
