@@ -40,10 +40,10 @@ __all__ = [
 def is_own_identity(user: Any, own_login: str | None) -> bool:
     """Whether ``user`` (an item's ``user``) is this token's identity.
 
-    ``own_login`` None: GitHub would not say who the token is (an app's installation token, such
-    as the Actions token, on an API without GraphQL), whose reactions and writes appear as a
-    ``[bot]`` account; no person is one, so a maintainer's reaction is never taken for the
-    store's.
+    ``own_login`` None: GitHub would not say who the token is (an app's installation token, the
+    Actions token among them, asked over REST: ``GET /user`` refuses it), whose reactions and
+    writes appear as a ``[bot]`` account; no person is one, so a maintainer's reaction is never
+    taken for the store's (another app's bot placing the very mark in the crash window would be).
     """
     if not isinstance(user, Mapping):
         return False

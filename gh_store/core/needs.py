@@ -187,7 +187,8 @@ class StoreReacted:
 @dataclass(frozen=True)
 class OwnLogin:
     """-> this token's own login, or None when GitHub will not say (an app's installation token
-    on an API without GraphQL: its reactions and writes appear as a ``[bot]`` account).
+    asked over REST, or on an API without GraphQL: its reactions and writes appear as a
+    ``[bot]`` account).
 
     Asked once per transport, and only when a reaction's author must be told from the store's.
     """
