@@ -130,7 +130,10 @@ FAULTS: dict[str, dict[str, Any]] = {
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """The crash points depend on the transport: ``api`` is chosen here, with them."""
     name = metafunc.definition.name
-    if name == "test_crash_at_any_request_then_rerun_converges":
+    if name in (
+        "test_crash_at_any_request_then_rerun_converges",
+        "test_crash_at_any_request_then_a_maintainers_reactions_hide_nothing",
+    ):
         pairs = [(api, k) for api in APIS for k in range(len(CLEAN[api]))]
         metafunc.parametrize(("api", "k"), pairs, indirect=["api"])
     elif name == "test_a_second_crash_during_recovery_still_converges":
@@ -254,6 +257,20 @@ def test_a_maintainers_own_reaction_does_not_hide_a_crash(maintainer: str, place
         crashed.gh.clear_requests()
         run(crashed)
         assert not any(r.mutates for r in crashed.gh.requests)
+        assert_converged(crashed)
+
+
+def test_crash_at_any_request_then_a_maintainers_reactions_hide_nothing(k: int) -> None:
+    """Every crash point of the clean run (the answer lost after the request acted), then the
+    owner reacts by hand wherever a mark belongs: the rerun still places every missing one."""
+    for crashed in scene():
+        crashed.gh.inject(path=".*", skip=k, status=None, drop=True, after=True)
+        run_failing(crashed)
+        crashed.gh.clear_faults()
+        _react_by_hand(crashed, "octo", None)
+
+        run(crashed)
+
         assert_converged(crashed)
 
 
