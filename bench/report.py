@@ -104,7 +104,7 @@ COSTS = (
     "- over GraphQL (`store.api: auto`, the default with a token): `ceil(N/100) + "
     "ceil((N+1)/50)` requests of one point each from GraphQL's own budget, plus A REST "
     "requests;",
-    "- over REST: at most `N + ceil(N/100) + A + 4` requests;",
+    "- over REST: at most `N + ceil(N/100) + A + 5` requests;",
     "- the original: 3 requests per pending update plus 1 per comment in the issue's whole "
     "history.",
     "",

@@ -25,6 +25,7 @@ from .core.needs import (
     ListIssues,
     ListReactions,
     Need,
+    OwnLogin,
     StoreReacted,
     UpdateIssue,
     run_flow,
@@ -63,6 +64,8 @@ def perform(need: Need, transport: GitHubTransport) -> Any:
             return transport.commit(need)
         case StoreReacted(comment_id, content):
             return transport.store_reacted(comment_id, content)
+        case OwnLogin():
+            return transport.own_login()
         case Dispatch(event_type, client_payload):
             transport.dispatch(event_type, client_payload)
             return None

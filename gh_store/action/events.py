@@ -105,6 +105,8 @@ def _first_number(source: Mapping[str, Any], *keys: str) -> int | None:
 def _kind(value: Any) -> str:
     if isinstance(value, str):
         return f"a string of {len(value)} characters"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number out of range" if value > 0 else "a number below 1"
     return f"a {type(value).__name__}"
 
 

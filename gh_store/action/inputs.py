@@ -18,6 +18,7 @@ from typing import Any
 from gh_store.core.config import APIS
 from gh_store.core.constants import DEFAULT_API_URL
 from gh_store.core.exceptions import ConfigurationError
+from gh_store.core.json_text import JSONProblem, read_int
 from gh_store.snapshot_file import read_snapshot, snapshot_target
 from gh_store.transport.credentials import GitHubApp, check_token
 
@@ -114,8 +115,10 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
     if budget_text:
         request_budget = parse_issue_number(budget_text)  # a positive whole number too
         if request_budget is None:
+            shown = f"{len(budget_text)} characters" if len(budget_text) > 40 else repr(budget_text)
             problems.append(
-                f"the request-budget input must be a positive whole number, got {budget_text!r}"
+                f"the request-budget input must be a positive whole number up to {LARGEST:,}, "
+                f"got {shown}"
             )
 
     api = value("API").lower() or None
@@ -165,18 +168,23 @@ def _app(value: Any, problems: list[str]) -> GitHubApp | None:
     except ConfigurationError as exc:  # the message names the problem, never the key
         problems.append(f"the app-id/app-private-key inputs are not usable: {exc}")
         return None
+#: The largest issue number (or request budget) taken: GitHub's issue numbers are 32-bit (GraphQL's
+#: ``Int``), and a number of thousands of digits must be refused before Python converts it.
+LARGEST = 2**31 - 1
 
 
 def parse_issue_number(text: Any) -> int | None:
-    """A positive issue number from an input or a payload field (``"12"`` or ``12``), else None."""
+    """A positive issue number from an input or a payload field (``"12"`` or ``12``), else None
+    (also for one above ``LARGEST``, of whatever length)."""
     if isinstance(text, bool):
         return None
     if isinstance(text, int):
-        return text if text > 0 else None
+        return text if 0 < text <= LARGEST else None
     if isinstance(text, str):
         stripped = text.strip().removeprefix("#")
-        if stripped.isascii() and stripped.isdigit() and int(stripped) > 0:
-            return int(stripped)
+        if stripped.isascii() and stripped.isdigit() and len(stripped) <= len(str(LARGEST)):
+            number = int(stripped)
+            return number if 0 < number <= LARGEST else None
     return None
 
 
@@ -220,9 +228,12 @@ def _read_event(path_text: str, problems: list[str]) -> Mapping[str, Any]:
         problems.append("GITHUB_EVENT_PATH is not set: run this as a workflow step")
         return {}
     try:
-        event = json.loads(Path(path_text).read_text(encoding="utf-8"))
+        event = json.loads(Path(path_text).read_text(encoding="utf-8"), parse_int=read_int)
     except OSError as exc:
         problems.append(f"the event file {path_text} cannot be read: {exc.strerror}")
+        return {}
+    except JSONProblem as exc:
+        problems.append(f"the event file {path_text} cannot be read: {exc}")
         return {}
     except ValueError as exc:
         problems.append(f"the event file {path_text} is not JSON: {exc}")

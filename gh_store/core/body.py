@@ -24,12 +24,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from .constants import MAX_BODY_BYTES, MAX_BODY_CHARS
 from .exceptions import CorruptObjectError, InvalidUpdate
 from .hashchain import GENESIS
-from .json_text import JSONProblem, check_json_value, loads_strict
+from .json_text import JSONProblem, NumberTooLong, check_json_value, loads_strict, read_int
 
 __all__ = [
     "FORMAT_VERSION",
@@ -164,9 +165,10 @@ def decode_body(text: str | None) -> IssueBody:
         return _decode_legacy(normalized)
     try:
         data = loads_strict(match.group("json"))
-        meta_doc = json.loads(match.group("meta"))
     except JSONProblem as exc:
         raise CorruptObjectError(f"the issue body's JSON cannot be read: {exc}") from None
+    try:
+        meta_doc = json.loads(match.group("meta"), parse_int=read_int)
     except (ValueError, RecursionError):
         raise CorruptObjectError("the issue body's gh-store metadata is damaged") from None
     if not isinstance(data, dict):
@@ -197,6 +199,8 @@ def _decode_legacy(text: str) -> IssueBody:
     # inside a string, and no body in gh-store's format (it opens with a fence) parses as JSON.
     try:
         data = loads_strict(text)
+    except NumberTooLong as exc:
+        raise CorruptObjectError(f"the issue body cannot be read: {exc}") from None
     except JSONProblem as exc:
         if _parses_leniently(text):
             # The original gh-store wrote bodies with plain json.dumps: NaN, Infinity, "\ud800".
@@ -245,6 +249,8 @@ def _meta_from_doc(doc: Any) -> BodyMeta:
         marks_doc = doc.get("marks", [])
         if not isinstance(since, str | None) or not isinstance(history_hash, str):
             raise TypeError
+        if since is not None:
+            _check_moment(since)
         if not isinstance(marks_doc, list):
             raise TypeError
         marks = tuple(_mark(m) for m in marks_doc)
@@ -266,6 +272,17 @@ def _meta_from_doc(doc: Any) -> BodyMeta:
     )
 
 
+def _check_moment(text: str) -> None:
+    """``since`` is a moment GitHub wrote (``2024-01-01T00:00:00Z``): it goes back to GitHub as
+    a listing's ``since``, so a hand-edited one is damage, found here (one rule for REST, which
+    GitHub would refuse with a 422, and GraphQL, which compares it itself)."""
+    if len(text) > 64:
+        raise ValueError(text)
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(text)
+
+
 def _mark(doc: Any) -> tuple[int, str]:
     if not isinstance(doc, list) or len(doc) != 2 or not isinstance(doc[1], str):
         raise TypeError(doc)
@@ -273,6 +290,7 @@ def _mark(doc: Any) -> tuple[int, str]:
 
 
 def _whole(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(value)
+    # GitHub's ids and a version count fit 63 bits; a longer number is a hand edit.
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise ValueError("not a whole number gh-store wrote")
     return value

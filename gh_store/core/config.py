@@ -46,6 +46,7 @@ from typing import Any
 
 from .constants import DEFAULT_BASE_LABEL, DEFAULT_UID_PREFIX
 from .exceptions import ConfigurationError
+from .json_text import MAX_NUMBER_DIGITS
 
 __all__ = [
     "APIS",
@@ -148,7 +149,20 @@ def parse_config_text(text: str, source: str = "<config>") -> StoreConfig:
         raise ConfigurationError(f"{source}: not valid YAML: {exc}") from None
     except RecursionError:
         raise ConfigurationError(f"{source}: nested too deeply to be a gh-store config") from None
+    except ValueError as exc:
+        # PyYAML converts numbers and dates itself: a number of thousands of digits raises
+        # Python's own ValueError (which names sys.set_int_max_str_digits), a 2024-13-45 another.
+        raise ConfigurationError(f"{source}: {_unreadable_value(exc)}") from None
     return parse_config(document, source=source)
+
+
+def _unreadable_value(exc: ValueError) -> str:
+    if "digits" in str(exc):
+        return (
+            f"it holds a number longer than the {MAX_NUMBER_DIGITS} digits gh-store reads; "
+            "no setting takes one"
+        )
+    return "it holds a value YAML reads as a number or a date, but it is not a valid one"
 
 
 def parse_config(document: Any, source: str = "<config>") -> StoreConfig:

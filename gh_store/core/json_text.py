@@ -5,7 +5,9 @@ Objects and updates are JSON texts that round-trip exactly: only dict/list/str/i
 writes them), no lone surrogates (no UTF-8 form: GitHub cannot store them), no key twice in one
 object (parsers disagree on which one wins), and at most ``MAX_DEPTH`` levels of arrays and
 objects. Every check here is iterative, so data nested thousands
-of levels deep is refused with a message instead of a ``RecursionError``. Pure.
+of levels deep is refused with a message instead of a ``RecursionError``; a whole number longer
+than ``MAX_NUMBER_DIGITS`` digits (which Python refuses to convert, with a message about its own
+internals) is refused with a message for people. Pure.
 """
 
 from __future__ import annotations
@@ -17,19 +19,45 @@ from typing import Any
 
 __all__ = [
     "MAX_DEPTH",
+    "MAX_NUMBER_DIGITS",
     "JSONProblem",
+    "NumberTooLong",
     "check_json_value",
     "dumps_checked",
     "loads_strict",
     "nesting_depth",
+    "read_int",
 ]
 
 #: Deepest nesting of arrays and objects an object or update may have.
 MAX_DEPTH = 64
 
 
+#: Longest whole number read: CPython's own limit for converting text to ``int`` (issue 17).
+MAX_NUMBER_DIGITS = 4300
+
+
 class JSONProblem(ValueError):
     """A value or text that is not strict JSON; the message says what and where."""
+
+
+class NumberTooLong(JSONProblem):
+    """A whole number longer than ``MAX_NUMBER_DIGITS`` digits."""
+
+
+def read_int(text: str) -> int:
+    """A whole number's text as an ``int``: the one rule for numbers of any length from outside.
+
+    Longer than ``MAX_NUMBER_DIGITS`` digits is a :class:`NumberTooLong` that says so, never the
+    ``ValueError`` Python raises, which tells the reader to call ``sys.set_int_max_str_digits``.
+    """
+    digits = len(text.strip().lstrip("+-"))
+    if digits > MAX_NUMBER_DIGITS:
+        raise NumberTooLong(
+            f"it holds a number of {digits} digits, longer than the {MAX_NUMBER_DIGITS} digits "
+            "gh-store reads"
+        )
+    return int(text)
 
 
 def check_json_value(value: Any) -> None:
@@ -72,6 +100,7 @@ def loads_strict(text: str) -> Any:
             text,
             parse_constant=_refuse_constant,
             parse_float=_finite_float,
+            parse_int=read_int,
             object_pairs_hook=_unique_keys,
         )
     except RecursionError:

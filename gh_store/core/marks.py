@@ -1,15 +1,19 @@
 """Reading the store's marks back: which reactions count, as flows.
 
-Anyone who can see an issue can add a ``+1``, so a reaction counts as the store's mark only when a
-trusted user placed it (``trust.py``). Two decisions rest on that, each written once here:
+Anyone who can see an issue can add a ``+1``, so a reaction is never a mark by its content alone.
+Two decisions rest on who placed one, each written once here:
 
 * after a crash between the write and the marks, whether the previous run's newest recorded mark
-  is on its comment (if not, all its recorded marks are placed again);
+  is on its comment (if not, all its recorded marks are placed again). Only the store's own
+  identity (the token's) places marks, so only its reaction counts: a maintainer who adds the
+  same ``+1`` by hand is trusted, but did not finish the crashed run's work;
 * for a body the original gh-store wrote, which comments count as applied: it recorded that only
-  with the processed reaction, so the baseline is the newest comment a trusted user marked.
+  with the processed reaction, under whatever token it ran with, so the baseline is the newest
+  comment a trusted user marked.
 
 A comment's reaction counts come free with the comment listing; who placed them costs one request
-per comment, made only when the counts cannot settle it. Pure.
+per comment, made only when the counts cannot settle it, and the token's own login one request
+per transport (GraphQL says whether the token reacted for free). Pure.
 """
 
 from __future__ import annotations
@@ -20,11 +24,32 @@ from typing import Any
 from .body import BodyMeta
 from .config import StoreConfig
 from .exceptions import GitHubAPIError
-from .needs import Flow, Listing, ListReactions, StoreReacted
+from .needs import Flow, Listing, ListReactions, OwnLogin, StoreReacted
 from .planner import Mark, comment_id
 from .trust import any_trusted, login_of
 
-__all__ = ["legacy_baseline", "marked_by_trusted_user", "owed_marks", "reaction_count"]
+__all__ = [
+    "is_own_identity",
+    "legacy_baseline",
+    "marked_by_trusted_user",
+    "owed_marks",
+    "reaction_count",
+]
+
+
+def is_own_identity(user: Any, own_login: str | None) -> bool:
+    """Whether ``user`` (an item's ``user``) is this token's identity.
+
+    ``own_login`` None: GitHub would not say who the token is (an app's installation token, the
+    Actions token among them, asked over REST: ``GET /user`` refuses it), whose reactions and
+    writes appear as a ``[bot]`` account; no person is one, so a maintainer's reaction is never
+    taken for the store's (another app's bot placing the very mark in the crash window would be).
+    """
+    if not isinstance(user, Mapping):
+        return False
+    if own_login is None:
+        return bool(user.get("type") == "Bot")
+    return str(user.get("login") or "").casefold() == own_login.casefold()
 
 
 def reaction_count(comment: Mapping[str, Any], content: str) -> int:
@@ -49,6 +74,17 @@ def marked_by_trusted_user(
     return (yield from _reacted_by_trusted(comment_id(comment), content, config, owner, roles))
 
 
+def _reacted_by_store(cid: int, content: str) -> Flow[bool]:
+    """Whether this token placed ``content`` on comment ``cid``: one listing, and (once per
+    transport, only when someone reacted) who the token is."""
+    listing: Listing = yield ListReactions(cid, content)
+    reactions = [r for r in listing.items if r.get("content", content) == content]
+    if not reactions:
+        return False
+    own_login: str | None = yield OwnLogin()
+    return any(is_own_identity(r.get("user"), own_login) for r in reactions)
+
+
 def _reacted_by_trusted(
     cid: int, content: str, config: StoreConfig, owner: str, roles: MutableMapping[str, str]
 ) -> Flow[bool]:
@@ -57,13 +93,7 @@ def _reacted_by_trusted(
     return (yield from any_trusted(reactors, config, owner, roles))
 
 
-def owed_marks(
-    meta: BodyMeta,
-    comments: Iterable[Mapping[str, Any]],
-    config: StoreConfig,
-    owner: str,
-    roles: MutableMapping[str, str],
-) -> Flow[tuple[Mark, ...]]:
+def owed_marks(meta: BodyMeta, comments: Iterable[Mapping[str, Any]]) -> Flow[tuple[Mark, ...]]:
     """The previous run's recorded marks, if it crashed before placing them all.
 
     The marks are placed in order with the recorded ones last, so the newest recorded mark that is
@@ -79,11 +109,11 @@ def owed_marks(
     for cid, content in reversed(meta.marks):
         comment = listed.get(cid)
         if comment is not None:
-            placed = yield from _placed_on_listed(comment, content, config, owner, roles)
+            placed = yield from _placed_on_listed(comment, content)
         elif newest:
             placed = None  # listed from its own time, so not listed means deleted
         else:
-            placed = yield from _placed_on_unlisted(cid, content, config, owner, roles)
+            placed = yield from _placed_on_unlisted(cid, content)
         newest = False
         if placed is None:
             continue  # the comment is gone: the next older mark decides
@@ -91,28 +121,19 @@ def owed_marks(
     return ()
 
 
-def _placed_on_listed(
-    comment: Mapping[str, Any],
-    content: str,
-    config: StoreConfig,
-    owner: str,
-    roles: MutableMapping[str, str],
-) -> Flow[bool]:
-    if reaction_count(comment, content) and (yield StoreReacted(comment_id(comment), content)):
-        return True  # this token placed it itself (GraphQL says so for free)
-    return (yield from marked_by_trusted_user(comment, content, config, owner, roles))
+def _placed_on_listed(comment: Mapping[str, Any], content: str) -> Flow[bool]:
+    if reaction_count(comment, content) == 0:
+        return False  # no such reaction at all: nothing to ask
+    said: bool | None = yield StoreReacted(comment_id(comment), content)
+    if said is not None:
+        return said  # GraphQL's viewerHasReacted: this token's own reaction, read for free
+    return (yield from _reacted_by_store(comment_id(comment), content))
 
 
-def _placed_on_unlisted(
-    cid: int,
-    content: str,
-    config: StoreConfig,
-    owner: str,
-    roles: MutableMapping[str, str],
-) -> Flow[bool | None]:
-    """Whether a trusted user placed ``content`` on comment ``cid``; None if it is deleted."""
+def _placed_on_unlisted(cid: int, content: str) -> Flow[bool | None]:
+    """Whether this token placed ``content`` on comment ``cid``; None if it is deleted."""
     try:
-        return (yield from _reacted_by_trusted(cid, content, config, owner, roles))
+        return (yield from _reacted_by_store(cid, content))
     except GitHubAPIError as exc:
         if exc.status in (404, 410):
             return None

@@ -30,6 +30,7 @@ __all__ = [
     "ListReactions",
     "Listing",
     "Need",
+    "OwnLogin",
     "StoreReacted",
     "UpdateIssue",
     "run_flow",
@@ -196,6 +197,16 @@ class StoreReacted:
 
 
 @dataclass(frozen=True)
+class OwnLogin:
+    """-> this token's own login, or None when GitHub will not say (an app's installation token
+    asked over REST, or on an API without GraphQL: its reactions and writes appear as a
+    ``[bot]`` account).
+
+    Asked once per transport, and only when a reaction's author must be told from the store's.
+    """
+
+
+@dataclass(frozen=True)
 class Dispatch:
     """-> None: a ``repository_dispatch`` event."""
 
@@ -216,6 +227,7 @@ Need: TypeAlias = (
     | AddReaction
     | Commit
     | StoreReacted
+    | OwnLogin
     | Dispatch
 )
 

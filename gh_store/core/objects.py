@@ -11,6 +11,10 @@ Races these flows close (each has a test):
 
 * two clients creating one id at once: each looks again after its own create, and the newer issue
   archives itself and raises ``ObjectExistsError``, so at most one live object results;
+* a create that died between its create and that look (two live issues): the next read or write
+  keeps the issue that carries updates, else the oldest, and archives the other
+  (``_settle_duplicates``); an issue an outsider opened, even labelled by a triage user, is no
+  object: it neither blocks an id nor gets the real object archived;
 * a cached issue number whose object was archived (or re-created) meanwhile: ``update`` reopens
   first and reads the labels in that write's answer; a stale number is closed again and the id is
   looked up afresh, so nothing is posted to an archived issue.
@@ -118,16 +122,87 @@ def is_live_object(issue: Mapping[str, Any], object_id: str, config: StoreConfig
 
 
 def find_issue_flow(scope: Scope, object_id: str) -> Flow[Mapping[str, Any]]:
-    """The one live issue of ``object_id``; ``ObjectNotFound`` or ``DuplicateUIDError``."""
+    """The one live issue of ``object_id``; ``ObjectNotFound`` or ``DuplicateUIDError``.
+
+    Several live issues are settled here (see ``_settle_duplicates``), so a create that died
+    between its create and its check does not leave the id unreadable for ever.
+    """
     found = yield from _live_issues(scope, object_id)
+    if len(found) > 1:
+        found = yield from _opened_by_trusted(scope, found)
     if not found:
         raise ObjectNotFound(f"no object {object_id!r} in {scope.repo}")
     if len(found) > 1:
-        numbers = ", ".join(f"#{issue['number']}" for issue in found)
-        raise DuplicateUIDError(
-            f"object {object_id!r} is held by several issues ({numbers}); archive all but one"
-        )
+        return (yield from _settle_duplicates(scope, object_id, found))
     return found[0]
+
+
+def _opened_by_trusted(
+    scope: Scope, issues: Sequence[Mapping[str, Any]]
+) -> Flow[list[Mapping[str, Any]]]:
+    """The issues a trusted user opened: an outsider's issue that a triage user labelled holds
+    no object (``read_object_flow`` refuses it), so it can neither jam an id nor get the real
+    object archived in its place."""
+    if not scope.config.trust.require_trusted_issue_author:
+        return list(issues)
+    kept = []
+    for issue in issues:
+        if (yield from trusted(login_of(issue), scope.config, scope.owner, scope.roles)):
+            kept.append(issue)
+    return kept
+
+
+def _settle_duplicates(
+    scope: Scope, object_id: str, found: Sequence[Mapping[str, Any]]
+) -> Flow[Mapping[str, Any]]:
+    """Two trusted issues for one id: a create died between its create and its check.
+
+    The issue kept is the one that carries trusted updates (applied or pending: they are the
+    object's history, and losing one is the one thing not allowed), else the oldest: a create
+    returns only after its check finds no older issue, so only the oldest can have been handed
+    to a caller. The others are archived (closed, relabelled, every comment kept on GitHub).
+    When more than one carries updates, no rule can merge them: a person must.
+    A caller that may not write still reads the issue kept; the next writer archives the rest.
+    """
+    ordered = sorted(found, key=lambda issue: int(issue["number"]))
+    carrying = []
+    for issue in ordered:
+        if (yield from _carries_updates(scope, issue)):
+            carrying.append(issue)
+    if len(carrying) > 1:
+        numbers = ", ".join(f"#{issue['number']}" for issue in carrying)
+        raise DuplicateUIDError(
+            f"object {object_id!r} is held by several issues that each carry updates "
+            f"({numbers}); move the updates to one of them and archive the others"
+        )
+    kept = carrying[0] if carrying else ordered[0]
+    for issue in ordered:
+        if issue is kept:
+            continue
+        try:
+            yield _archive(issue, scope.config)
+        except AccessDeniedError:
+            break  # a reader: the issue kept is still the object
+    return kept
+
+
+def _carries_updates(scope: Scope, issue: Mapping[str, Any]) -> Flow[bool]:
+    """Whether a trusted user posted an update on ``issue``; free when it has no comments."""
+    if not _comment_count(issue):
+        return False
+    listing: Listing = yield ListComments(int(issue["number"]))
+    for comment in listing.items:
+        if is_meant_as_update(comment) and (
+            yield from trusted(login_of(comment), scope.config, scope.owner, scope.roles)
+        ):
+            return True
+    return False
+
+
+def _comment_count(issue: Mapping[str, Any]) -> int:
+    count = issue.get("comments")
+    # A listing without the count (it always has one on GitHub) is read as "may have some".
+    return count if isinstance(count, int) and not isinstance(count, bool) else 1
 
 
 def current_issue_flow(
@@ -222,7 +297,12 @@ def create_flow(
     labels = tuple(
         dict.fromkeys([config.base_label, object_label(config, object_id), *extra_labels])
     )
-    if (yield from _live_issues(scope, object_id)):
+    existing = yield from _live_issues(scope, object_id)
+    if existing:
+        existing = yield from _opened_by_trusted(scope, existing)
+    if len(existing) > 1:
+        yield from _settle_duplicates(scope, object_id, existing)  # a write repairs too
+    if existing:
         raise ObjectExistsError(f"object {object_id!r} already exists in {scope.repo}")
     body = encode_body(IssueBody(data=data, meta=BodyMeta()))
     issue: Mapping[str, Any] = yield CreateIssue(issue_title(object_id), body, labels)
@@ -237,8 +317,9 @@ def create_flow(
         )
     # Another client may have created the id between the look-up and the create: the oldest
     # issue wins, and each creator can tell from a look-up made after its own create.
-    rivals = yield from _live_issues(scope, object_id)
-    if any(int(rival["number"]) < number for rival in rivals):
+    live = yield from _live_issues(scope, object_id)
+    rivals = [rival for rival in live if int(rival["number"]) < number]
+    if rivals and (yield from _opened_by_trusted(scope, rivals)):
         yield _archive(issue, config)
         raise ObjectExistsError(
             f"object {object_id!r} was created in {scope.repo} by someone else at the same "

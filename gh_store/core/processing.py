@@ -4,8 +4,9 @@ The flow yields every request it needs (``needs.py``) and returns a ``ProcessRep
 performs the requests. For N pending updates from A authors who need a role look-up, over REST::
 
     1 (issue) + ceil(N/100) (comments since the last run) + A (roles) [+ 1 (who placed the
-    previous run's newest mark, when its comment shows one)] + 1 (the one write: data, metadata,
-    state) + N (marks) + 1 (a last look for new comments)
+    previous run's newest mark, when its comment shows one) + 1 (who this token is, once per
+    transport)] + 1 (the one write: data, metadata, state) + N (marks) + 1 (a last look for new
+    comments)
 
 whatever the number of comments already applied: comments are listed from the metadata's
 ``since``, not from the start. Before it ends, a run looks once more for comments that arrived while
@@ -179,7 +180,7 @@ def process_issue_flow(
     baseline = before.meta.last_comment_id
     if before.meta.legacy:
         baseline = yield from legacy_baseline(listing.items, config, owner, roles)
-    repair = yield from owed_marks(before.meta, listing.items, config, owner, roles)
+    repair = yield from owed_marks(before.meta, listing.items)
 
     outcomes: list[UpdateOutcome] = []
     plans: list[UpdatePlan] = []

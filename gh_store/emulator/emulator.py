@@ -35,7 +35,9 @@ class GitHubEmulator:
     """GitHub's REST API (2022-11-28) and GraphQL API for one repository.
 
     ``with GitHubEmulator() as gh`` serves it over real HTTP on loopback (``serve=False``: no
-    server, only :meth:`http_transport`); :meth:`start` and :meth:`stop` do the same by hand. The
+    server, only :meth:`http_transport`); :meth:`start` and :meth:`stop` do the same by hand.
+    ``graphql=False`` (or ``state.graphql_endpoint = False`` later): no GraphQL endpoint, as on
+    some GitHub Enterprise Server set-ups; ``/graphql`` then answers 404. The
     package docstring of :mod:`gh_store.emulator` lists the modules.
     """
 
@@ -48,6 +50,7 @@ class GitHubEmulator:
         users: dict[str, str] | None = None,
         state_file: Path | None = None,
         serve: bool = True,
+        graphql: bool = True,
     ) -> None:
         owner, _, name = repo.partition("/")
         if not owner or not name or "/" in name:
@@ -59,6 +62,7 @@ class GitHubEmulator:
             self.state = EmulatorState(owner, name, private)
         for login, permission in (users or {}).items():
             self.state.ensure_user(login, permission)
+        self.state.graphql_endpoint = graphql
         self.host = host
         self.port = port
         self.serve = serve

@@ -63,7 +63,8 @@ class Exchange:
     ``headers`` have lower-case names; ``body`` is the parsed JSON (None if absent, ``null`` or
     not JSON: ``sent_body`` and ``bad_json`` tell them apart); ``user`` is None for anonymous
     callers and unknown tokens (``token`` tells them apart); ``base_url`` is the API root the
-    request was sent to, for the links in answers.
+    request was sent to, for the links in answers; ``arrived`` the request log's generation when it
+    arrived (``requestlog.py``).
     """
 
     method: str
@@ -76,6 +77,7 @@ class Exchange:
     token: str | None
     user: User | None
     base_url: str
+    arrived: int = 0
 
     def info(self) -> RequestInfo:
         return RequestInfo(

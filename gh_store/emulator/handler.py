@@ -9,8 +9,8 @@ HTTP server (:mod:`.server`) and the in-process transport (:mod:`.inprocess`) ar
 around this function and nothing more.
 
 Protocols (:func:`_protocol_for`): GraphQL (:mod:`.graphql`) answers ``/graphql`` (and GitHub
-Enterprise Server's ``/api/graphql``), REST (:mod:`.rest`) every other path; both read and change
-the same state.
+Enterprise Server's ``/api/graphql``) unless the state has no GraphQL endpoint, REST (:mod:`.rest`)
+every other path; both read and change the same state.
 """
 
 from __future__ import annotations
@@ -46,13 +46,14 @@ class ApiProtocol(Protocol):
     def fault(self, state: EmulatorState, exchange: Exchange, fault: Fault) -> Response: ...
 
 
-def _protocol_for(exchange: Exchange) -> ApiProtocol:
-    return graphql if exchange.path == _GRAPHQL else rest
+def _protocol_for(state: EmulatorState, exchange: Exchange) -> ApiProtocol:
+    return graphql if exchange.path == _GRAPHQL and state.graphql_endpoint else rest
 
 
 def handle(state: EmulatorState, request: HttpRequest) -> HttpAnswer:
     """Answer ``request`` from ``state``: the whole emulator, minus the socket."""
-    exchange = _parse(state, request)
+    arrived = state.log.generation()
+    exchange = _parse(state, request, arrived)
     if state.hooks:
         try:
             state.hooks.run(exchange.info())
@@ -62,7 +63,7 @@ def handle(state: EmulatorState, request: HttpRequest) -> HttpAnswer:
             return _finish(state, exchange, reply)
     if state.latency > 0:
         time.sleep(state.latency)
-    protocol = _protocol_for(exchange)
+    protocol = _protocol_for(state, exchange)
     fault = state.faults.take(exchange.method, exchange.path)
     if fault is not None and fault.delay > 0:
         time.sleep(fault.delay)
@@ -76,7 +77,7 @@ def handle(state: EmulatorState, request: HttpRequest) -> HttpAnswer:
     return _finish(state, exchange, protocol.fault(state, exchange, fault))
 
 
-def _parse(state: EmulatorState, request: HttpRequest) -> Exchange:
+def _parse(state: EmulatorState, request: HttpRequest, arrived: int) -> Exchange:
     headers = {name.lower(): value for name, value in request.headers.items()}
     split = urlsplit(request.target)
     path = split.path or "/"
@@ -102,7 +103,17 @@ def _parse(state: EmulatorState, request: HttpRequest) -> Exchange:
         user = state.caller(token) if token is not None else None
     query = dict(parse_qsl(split.query, keep_blank_values=True))
     return Exchange(
-        request.method.upper(), path, query, headers, body, sent_body, bad_json, token, user, base
+        request.method.upper(),
+        path,
+        query,
+        headers,
+        body,
+        sent_body,
+        bad_json,
+        token,
+        user,
+        base,
+        arrived,
     )
 
 
@@ -111,7 +122,7 @@ def _record(state: EmulatorState, exchange: Exchange, status: int) -> None:
     entry = RecordedRequest(
         exchange.method, exchange.path, dict(exchange.query), status, user, exchange.body
     )
-    state.log.append(entry)
+    state.log.append(entry, exchange.arrived)
 
 
 def _finish(state: EmulatorState, exchange: Exchange, reply: Response) -> HttpAnswer:

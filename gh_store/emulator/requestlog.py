@@ -3,6 +3,11 @@
 Owns :class:`RecordedRequest` and :class:`RequestLog`. Both adapters (HTTP and in-process) record
 through the same handler, so a test's request counts do not depend on which one it uses. The
 emulator's direct helpers (``seed_issue`` and the like) are never recorded.
+
+A request belongs to the log as it was when the request arrived: one still in flight when the log
+is cleared (held by an injected delay, sent by a process killed since) is recorded into nothing,
+never into the log that a test began after it. Each clear starts a new generation; a request
+takes the generation current at its arrival and is recorded only if it is still current.
 """
 
 from __future__ import annotations
@@ -43,10 +48,19 @@ class RequestLog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: list[RecordedRequest] = []
+        self._generation = 0
 
-    def append(self, entry: RecordedRequest) -> None:
+    def generation(self) -> int:
+        """The log's generation now: taken by a request when it arrives."""
         with self._lock:
-            self._entries.append(entry)
+            return self._generation
+
+    def append(self, entry: RecordedRequest, generation: int | None = None) -> None:
+        """Record ``entry``, unless the log was cleared since its request arrived at
+        ``generation`` (None: it arrived now)."""
+        with self._lock:
+            if generation is None or generation == self._generation:
+                self._entries.append(entry)
 
     def entries(self) -> list[RecordedRequest]:
         with self._lock:
@@ -55,6 +69,7 @@ class RequestLog:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._generation += 1
 
     def count(self, method: str | None = None, path: str | None = None) -> int:
         """How many entries match ``method`` and the regex ``path`` (searched)."""

@@ -61,6 +61,9 @@ class EmulatorState(Repository):
         if found is not None:
             return f"installation:{found[0].id}", INSTALLATION_LIMIT
         return token, limit_for(user.type)
+        # False: no GraphQL endpoint, as on some GitHub Enterprise Server set-ups (`/graphql`
+        # is then an unknown path, answered 404 like any other)
+        self.graphql_endpoint = True
 
     def save(self, path: Path) -> None:
         """Write the repository's data (not faults, hooks or the log) to a state file."""

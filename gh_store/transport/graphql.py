@@ -46,7 +46,7 @@ from .cache import ResponseCache
 from .credentials import GitHubApp, check_token
 from .graphql_client import GraphQLAnswer, GraphQLClient, GraphQLUnavailable, graphql_url
 from .graphql_commit import CommitSender
-from .graphql_documents import COMMENTS_QUERY, ISSUE_QUERY, Mutation
+from .graphql_documents import COMMENTS_QUERY, ISSUE_QUERY, VIEWER_QUERY, Mutation
 from .graphql_shapes import comment_from_node, issue_from_node, viewer_reactions
 from .rest import GhApiTransport
 
@@ -138,6 +138,7 @@ class GraphQLTransport:
         self._issue_ids: dict[int, str] = {}  # issue number -> node id
         self._comment_ids: dict[int, str] = {}  # comment id -> node id
         self._reacted: dict[int, frozenset[str]] = {}  # comment id -> this token's reactions
+        self._own_login: tuple[str | None] | None = None  # asked once
 
     @property
     def requests_made(self) -> int:
@@ -235,6 +236,25 @@ class GraphQLTransport:
             return None
         placed = self._reacted.get(int(comment_id))
         return None if placed is None else content in placed
+
+    def own_login(self) -> str | None:
+        """GraphQL's ``viewer``: unlike REST's ``GET /user`` it answers an installation token."""
+        if self._own_login is None:
+            login: str | None = None
+            if self._rest_only:
+                login = self._rest.own_login()
+            else:
+                try:
+                    answer = self._client.send(lambda: (VIEWER_QUERY, {}))
+                except GraphQLUnavailable as missing:
+                    self._without_graphql(missing)
+                    login = self._rest.own_login()
+                else:
+                    viewer = answer.data.get("viewer")
+                    name = viewer.get("login") if isinstance(viewer, dict) else None
+                    login = str(name) if name else self._rest.own_login()
+            self._own_login = (login,)
+        return self._own_login[0]
 
     def commit(self, commit: Commit) -> dict[str, Any]:
         self._window = None

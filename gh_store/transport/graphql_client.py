@@ -28,7 +28,7 @@ from typing import Any
 import httpx2
 
 from gh_store.core.config import RateLimitConfig, RetryConfig
-from gh_store.core.exceptions import GitHubAPIError
+from gh_store.core.exceptions import ConfigurationError, GitHubAPIError
 
 from .answers import decode, header_int, no_answer
 from .pacing import Pacer
@@ -61,8 +61,17 @@ def graphql_url(api_url: str) -> str:
     return root + _PATH
 
 
-class GraphQLUnavailable(GitHubAPIError):
-    """The API has no GraphQL endpoint where it was looked for (404 or 501)."""
+class GraphQLUnavailable(ConfigurationError):
+    """The API has no GraphQL endpoint where it was looked for (404 or 501).
+
+    A setting to change (``store.api``), not an answer about the thing asked for: it is no
+    ``GitHubAPIError``, whose 404 a flow reads as "that issue does not exist".
+    """
+
+    def __init__(self, message: str, *, status: int, github_message: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.github_message = github_message
 
 
 @dataclass(frozen=True)
@@ -142,11 +151,10 @@ class GraphQLClient:
             status, headers, body, message = self._post(query, variables, write)
             if status in (404, 501):
                 raise GraphQLUnavailable(
-                    f"there is no GraphQL API at {self.url} ({status}: {message}): set "
-                    "store.api (the action's api input) to rest, or to auto",
+                    f"there is no GraphQL API at {self.url} ({status}: {message}): this GitHub "
+                    "has no GraphQL endpoint; set api: rest (the action's api input, or "
+                    "store.api in the config), or api: auto to fall back to REST by itself",
                     status=status,
-                    method=method,
-                    path=_PATH,
                     github_message=message,
                 )
             limited_in_body = status == 200 and _limited(body)

@@ -26,6 +26,7 @@ from .graphql_shapes import REACTION_ENUM
 __all__ = [
     "COMMENTS_QUERY",
     "ISSUE_QUERY",
+    "VIEWER_QUERY",
     "Mutation",
     "mutation_document",
     "undo_document",
@@ -51,6 +52,9 @@ _WINDOW = f"""comments(last: {PAGE}) {{
       pageInfo {{ hasPreviousPage startCursor }}
       nodes {{ ...StoreComment }}
     }}"""
+
+#: Who this token is: answered for an installation token too (``GET /user`` is not).
+VIEWER_QUERY = "query StoreViewer { viewer { login } }"
 
 ISSUE_QUERY = f"""query StoreIssue($owner: String!, $name: String!, $number: Int!) {{
   repository(owner: $owner, name: $name) {{

@@ -79,6 +79,9 @@ class GitHubTransport(Protocol):
     def store_reacted(self, comment_id: int, content: str) -> bool | None:
         """Whether this token placed the reaction; None if that would take a request."""
 
+    def own_login(self) -> str | None:
+        """This token's login (asked once); None when GitHub will not say (``OwnLogin``)."""
+
     def list_reactions(self, comment_id: int, *, content: str | None = None) -> Listing:
         """The comment's reactions (of ``content``), each with its ``user``."""
 

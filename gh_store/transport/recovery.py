@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from gh_store.core.marks import is_own_identity
+
 __all__ = ["SKEW", "listed_since", "made_by_this_request"]
 
 #: Tolerated difference between this machine's clock and GitHub's.
@@ -45,8 +47,4 @@ def made_by_this_request(
         return False
     if created.timestamp() < started - SKEW:
         return False
-    user = item.get("user") or {}
-    login = own_login()
-    if login is None:
-        return bool(user.get("type") == "Bot")
-    return str(user.get("login", "")).casefold() == login.casefold()
+    return is_own_identity(item.get("user"), own_login())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -29,7 +30,11 @@ body_metas = st.builds(
     BodyMeta,
     version=_whole,
     last_comment_id=_whole,
-    since=st.none() | json_strings,
+    # GitHub's moments: the only `since` gh-store writes (any other text is damage, issue 17)
+    since=st.none()
+    | st.datetimes(min_value=datetime(2000, 1, 1), timezones=st.just(UTC)).map(
+        lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    ),
     history_hash=json_strings,
     applied_count=_whole,
     marks=st.lists(st.tuples(_whole, json_strings), max_size=4).map(tuple),
@@ -199,6 +204,8 @@ def test_fence_removed_by_hand() -> None:
         '{"version":1,"last_comment_id":-5}',
         '{"version":1,"applied_count":"x"}',
         '{"version":1,"since":5}',
+        '{"version":1,"since":"yesterday"}',
+        '{"version":1,"since":"2024-01-01T00:00:00"}',
         '{"version":1,"history_hash":null}',
         '{"version":1,"marks":"x"}',
         '{"version":1,"marks":[[1]]}',

@@ -132,7 +132,7 @@ BROKEN_COMMENTS = [
     ('{"a": Infinity}', "not valid JSON: it holds Infinity, which is not JSON"),
     ('{"a": -Infinity}', "not valid JSON: it holds -Infinity, which is not JSON"),
     ('{"a": "\\ud800"}', "not valid JSON: it holds a lone surrogate (U+D800) (at /a)"),
-    ('{"a": ' + "9" * 5_000 + "}", "not valid JSON: Exceeds the limit"),
+    ('{"a": ' + "9" * 5_000 + "}", "not valid JSON: it holds a number of 5000 digits, longer"),
     ('{"a": 1e999}', "not valid JSON: the number 1e999 is too large"),
     ('{"a": {"b": -2.5E+400}}', "not valid JSON: the number -2.5E+400 is too large"),
     ('{"a": 1, "a": 2}', 'not valid JSON: the key "a" appears twice in one object'),

@@ -25,6 +25,7 @@ __all__ = [
     "comment_bodies",
     "hostile_text",
     "json_objects",
+    "long_numbers",
 ]
 
 #: Who comments, and what GitHub says each may do (``trent`` is trusted by configuration).
@@ -221,7 +222,29 @@ _SURROGATES = st.sampled_from(
     )
 )
 
+
+@st.composite
+def _long_numbers(draw: st.DrawFn) -> str:
+    """A whole number around and past the 4,300 digits CPython converts, wherever JSON allows."""
+    digits = draw(st.integers(min_value=4_290, max_value=6_000))
+    number = draw(st.sampled_from(("", "-"))) + "1" + "0" * (digits - 1)
+    number += draw(st.sampled_from(("", ".5", "e3")))
+    shape = draw(st.sampled_from(("value", "array", "nested", "bare", "fenced")))
+    if shape == "array":
+        return f'{{"a": [1, {number}]}}'
+    if shape == "nested":
+        return f'{{"a": {{"b": {number}}}}}'
+    if shape == "bare":
+        return number
+    if shape == "fenced":
+        return f'```json\n{{"a": {number}}}\n```'
+    return f'{{"a": {number}}}'
+
+
+long_numbers = _long_numbers()
+
 comment_bodies = st.one_of(
+    _long_numbers(),
     st.text(max_size=80),
     _valid_updates(),
     _valid_updates(),

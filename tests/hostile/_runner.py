@@ -53,11 +53,16 @@ def run_action(
     *,
     token: str | None = None,
     config_yaml: str = QUIET_CONFIG_YAML,
+    inputs: dict[str, str] | None = None,
+    event_text: str | None = None,
 ) -> ActionResult:
-    """One run of ``gh_store.action.run.main`` with the runner's environment and files."""
+    """One run of ``gh_store.action.run.main`` with the runner's environment and files;
+    ``inputs`` by name (``"issue-number"``), ``event_text`` the event file's text if not
+    ``payload``'s JSON."""
     with tempfile.TemporaryDirectory(prefix="gh-store-hostile-") as tmp:
         root = Path(tmp)
-        (root / "event.json").write_text(json.dumps(payload), encoding="utf-8")
+        text = json.dumps(payload) if event_text is None else event_text
+        (root / "event.json").write_text(text, encoding="utf-8")
         (root / "config.yml").write_text(config_yaml, encoding="utf-8")
         (root / "output").write_text("", encoding="utf-8")
         environ = {
@@ -70,6 +75,7 @@ def run_action(
             "GITHUB_OUTPUT": str(root / "output"),
             "GITHUB_STEP_SUMMARY": str(root / "summary.md"),
             "GITHUB_WORKSPACE": str(root),
+            **{f"INPUT_{name.upper()}": value for name, value in (inputs or {}).items()},
         }
         stdout = io.StringIO()
         code = main(environ, stdout, http_transport=gh.client_options()["http_transport"])

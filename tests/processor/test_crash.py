@@ -130,7 +130,10 @@ FAULTS: dict[str, dict[str, Any]] = {
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """The crash points depend on the transport: ``api`` is chosen here, with them."""
     name = metafunc.definition.name
-    if name == "test_crash_at_any_request_then_rerun_converges":
+    if name in (
+        "test_crash_at_any_request_then_rerun_converges",
+        "test_crash_at_any_request_then_a_maintainers_reactions_hide_nothing",
+    ):
         pairs = [(api, k) for api in APIS for k in range(len(CLEAN[api]))]
         metafunc.parametrize(("api", "k"), pairs, indirect=["api"])
     elif name == "test_a_second_crash_during_recovery_still_converges":
@@ -165,9 +168,9 @@ def test_crash_at_any_request_then_rerun_converges(fault: str, k: int) -> None:
         crashed.gh.clear_requests()
         owes_a_check = bool(stored(crashed.gh, crashed.number).meta.marks)
         run(crashed)  # and a further run has nothing left to do: REST reads the issue, its
-        # comments, and (when the body records marks) who placed the newest of them; GraphQL
-        # the issue with its comments, which say whether the token placed that mark
-        reads = by_api(rest=2 + owes_a_check, graphql=1)
+        # comments, and (when the body records marks) who placed the newest of them and who the
+        # token is; GraphQL the issue with its comments, which say whether the token placed it
+        reads = by_api(rest=2 + 2 * owes_a_check, graphql=1)
         assert [r.mutates for r in crashed.gh.requests] == [False] * reads
         assert_converged(crashed)
 
@@ -220,11 +223,65 @@ def test_an_outsiders_reaction_on_the_newest_applied_comment_does_not_hide_a_cra
             assert store.verify_history("x").ok
 
 
+# --- nor does a maintainer's: marks are the store's own identity's reactions (issue 17) ---------
+
+
+def _react_by_hand(scene: Scene, login: str, permission: str | None) -> None:
+    """``login`` adds, by hand, the very reaction the store owes on every decided comment."""
+    gh = scene.gh
+    with transport_for(gh, gh.token_for(login, permission=permission)) as person:
+        for comment_id in scene.applied:
+            person.create_reaction(comment_id, "+1")
+        person.create_reaction(scene.untrusted, "eyes")
+
+
+@pytest.mark.parametrize("placed", range(5), ids=lambda k: f"{k} of 4 marks placed")
+@pytest.mark.parametrize("maintainer", ["octo", "alice"])
+def test_a_maintainers_own_reaction_does_not_hide_a_crash(maintainer: str, placed: int) -> None:
+    """The run dies after its write, having placed ``placed`` of its 4 marks; a maintainer (the
+    owner, or a writer) then reacts by hand where the marks belong. The next run places every
+    missing mark as the store's identity, and a run after it has nothing left to do."""
+    for crashed in scene():
+        crashed.gh.inject(status=503, method="POST", path=r"/reactions$", skip=placed, times=10)
+        crashed.gh.inject_graphql_error("addReaction", status=503, skip=placed, times=10)
+        if placed < 4:
+            run_failing(crashed)
+        else:
+            run(crashed)
+        crashed.gh.clear_faults()
+        _react_by_hand(crashed, maintainer, None if maintainer == "octo" else "write")
+
+        run(crashed)
+
+        assert_converged(crashed)
+        crashed.gh.clear_requests()
+        run(crashed)
+        assert not any(r.mutates for r in crashed.gh.requests)
+        assert_converged(crashed)
+
+
+def test_crash_at_any_request_then_a_maintainers_reactions_hide_nothing(k: int) -> None:
+    """Every crash point of the clean run (the answer lost after the request acted), then the
+    owner reacts by hand wherever a mark belongs: the rerun still places every missing one."""
+    for crashed in scene():
+        crashed.gh.inject(path=".*", skip=k, status=None, drop=True, after=True)
+        run_failing(crashed)
+        crashed.gh.clear_faults()
+        _react_by_hand(crashed, "octo", None)
+
+        run(crashed)
+
+        assert_converged(crashed)
+
+
 # --- a deleted comment cannot hide owed marks (found by `make torture`, seed 506) --------------
 
 
+@pytest.mark.parametrize("by_hand", [False, True], ids=["", "a maintainer reacted"])
 @pytest.mark.parametrize("placed", range(5), ids=lambda k: f"{k} of 5 marks placed")
-def test_deleting_the_newest_marked_comment_does_not_hide_a_crash(placed: int) -> None:
+def test_deleting_the_newest_marked_comment_does_not_hide_a_crash(
+    placed: int, by_hand: bool
+) -> None:
     """The run dies after its write, having placed only some marks; then the outsider whose
     comment carries the newest recorded mark deletes it. That mark can no longer say whether
     the run finished, so the next older one (on a comment no longer listed) decides."""
@@ -236,6 +293,8 @@ def test_deleting_the_newest_marked_comment_does_not_hide_a_crash(placed: int) -
         crashed.gh.clear_faults()
         assert stored(crashed.gh, crashed.number).meta.marks[-1] == (late, "eyes")
         crashed.gh.delete_comment(late)
+        if by_hand:  # the older marks' comments are no longer listed: asked one by one
+            _react_by_hand(crashed, "alice", "write")
 
         run(crashed)
 

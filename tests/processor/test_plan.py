@@ -20,6 +20,7 @@ from gh_store.core.needs import (
     Listing,
     ListReactions,
     Need,
+    OwnLogin,
     StoreReacted,
     run_flow,
 )
@@ -38,7 +39,7 @@ def plan(
     permissions: dict[str, str] | None = None,
     config: StoreConfig = CONFIG,
     schema: ObjectSchema | None = None,
-    marked_by: str = OWNER,
+    marked_by: str = BOT,
 ) -> UpdatePlan:
     """A round's plan as the run flow makes it; counted reactions were placed by ``marked_by``."""
     roles = dict(PERMISSIONS if permissions is None else permissions)
@@ -46,6 +47,8 @@ def plan(
     def answer(need: Need) -> Any:
         if isinstance(need, ListReactions):
             return Listing(({"user": {"login": marked_by}, "content": need.content},))
+        if isinstance(need, OwnLogin):
+            return BOT
         if isinstance(need, GetPermission):
             return roles.get(need.login, "none")
         if isinstance(need, StoreReacted):
@@ -56,7 +59,7 @@ def plan(
     baseline = meta.last_comment_id
     if meta.legacy:
         baseline = run_flow(legacy_baseline(comments, config, OWNER, roles), answer)
-    repair = run_flow(owed_marks(meta, comments, config, OWNER, roles), answer)
+    repair = run_flow(owed_marks(meta, comments), answer)
     return plan_updates(
         issue,
         Listing(tuple(comments)),
@@ -392,6 +395,19 @@ def test_an_outsiders_reaction_where_the_newest_mark_belongs_does_not_hide_a_cra
     assert result.repair_marks == (Mark(100, "+1"), Mark(101, "-1"))
 
 
+@pytest.mark.parametrize("placer", [OWNER, "alice"])
+def test_a_maintainers_reaction_where_the_newest_mark_belongs_does_not_hide_a_crash(
+    placer: str,
+) -> None:
+    # The run died before its marks; then a trusted user added the same reaction by hand. Only
+    # the store's own identity places marks: the crashed run's marks are still owed.
+    comments = [comment_dict(100, {"a": 1}), comment_dict(101, "{", reactions={"-1": 1})]
+    result = plan(
+        issue_dict({"a": 1}, _after_a_run(MARKS), state="closed"), comments, marked_by=placer
+    )
+    assert result.repair_marks == (Mark(100, "+1"), Mark(101, "-1"))
+
+
 THREE = ((100, "+1"), (101, "-1"), (102, "eyes"))
 
 
@@ -409,25 +425,26 @@ def _owed(on_comment: dict[int, str | None], listed: tuple[int, ...] = ()) -> tu
                 raise GitHubAPIError("Not Found", status=404)
             placer = on_comment[need.comment_id]
             return Listing(() if placer is None else ({"user": {"login": placer}},))
-        if isinstance(need, GetPermission):
-            return PERMISSIONS.get(need.login, "none")
+        if isinstance(need, OwnLogin):
+            return BOT
         raise AssertionError(f"unexpected need {need}")
 
     meta = _after_a_run(THREE)
     comments = [comment_dict(cid, "{}") for cid in listed]
-    return run_flow(owed_marks(meta, comments, CONFIG, OWNER, {}), answer), asked
+    return run_flow(owed_marks(meta, comments), answer), asked
 
 
 def test_a_deleted_newest_comment_hands_the_decision_to_the_next_older_mark() -> None:
     # 102 (the newest recorded mark's comment) is gone: not listed though listed from its time.
-    assert _owed({101: OWNER}) == ((), [101])  # the older mark is there: the run finished
+    assert _owed({101: BOT}) == ((), [101])  # the older mark is there: the run finished
     repaired = tuple(Mark(cid, content) for cid, content in THREE)
     assert _owed({101: None}) == (repaired, [101])  # it is not: the run died, all owed again
     assert _owed({101: "rita"}) == (repaired, [101])  # an outsider's reaction proves nothing
+    assert _owed({101: OWNER}) == (repaired, [101])  # nor does a maintainer's
 
 
 def test_deleted_comments_are_passed_over_until_one_decides() -> None:
-    assert _owed({100: OWNER}) == ((), [101, 100])
+    assert _owed({100: BOT}) == ((), [101, 100])
     repaired = tuple(Mark(cid, content) for cid, content in THREE)
     assert _owed({100: None}) == (repaired, [101, 100])
     assert _owed({}) == ((), [101, 100])  # every marked comment gone: nothing left to mark
@@ -440,14 +457,16 @@ def test_a_listed_newest_mark_is_the_only_one_looked_at() -> None:
     def answer(need: Need) -> Any:
         listing_answers.append(need)
         if isinstance(need, ListReactions):
-            return Listing(({"user": {"login": OWNER}},))
+            return Listing(({"user": {"login": BOT}},))
         if isinstance(need, StoreReacted):
             return None
+        if isinstance(need, OwnLogin):
+            return BOT
         raise AssertionError(f"unexpected need {need}")
 
-    flow = owed_marks(_after_a_run(THREE), comments, CONFIG, OWNER, {})
+    flow = owed_marks(_after_a_run(THREE), comments)
     assert run_flow(flow, answer) == ()
-    assert listing_answers == [StoreReacted(102, "eyes"), ListReactions(102, "eyes")]
+    assert listing_answers == [StoreReacted(102, "eyes"), ListReactions(102, "eyes"), OwnLogin()]
 
 
 def test_repair_marks_stay_apart_from_this_runs_marks() -> None:
@@ -604,5 +623,22 @@ def test_a_transport_that_knows_the_store_reacted_saves_the_look_at_who_did() ->
             return True
         raise AssertionError(f"unexpected need {need}")
 
-    assert run_flow(owed_marks(meta, comments, CONFIG, OWNER, {}), answer) == ()
+    assert run_flow(owed_marks(meta, comments), answer) == ()
+    assert asked == [StoreReacted(101, "-1")]
+
+
+def test_a_transport_that_knows_the_store_did_not_react_is_believed() -> None:
+    # viewerHasReacted False: someone else's reaction (a maintainer's) fills the count, and the
+    # crashed run's marks are owed, with no look at who reacted.
+    meta = _after_a_run(MARKS)
+    comments = [comment_dict(100, {"a": 1}), comment_dict(101, "{", reactions={"-1": 1})]
+    asked: list[Need] = []
+
+    def answer(need: Need) -> Any:
+        asked.append(need)
+        if isinstance(need, StoreReacted):
+            return False
+        raise AssertionError(f"unexpected need {need}")
+
+    assert run_flow(owed_marks(meta, comments), answer) == (Mark(100, "+1"), Mark(101, "-1"))
     assert asked == [StoreReacted(101, "-1")]

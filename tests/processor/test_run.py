@@ -59,12 +59,12 @@ def run(
 
 
 def cost_bound(updates: int, authors: int) -> int:
-    """What a run may cost. REST: N + ceil(N/100) + A + 4 requests. GraphQL: one query per 100
+    """What a run may cost. REST: N + ceil(N/100) + A + 5 requests. GraphQL: one query per 100
     comments, one mutation request per 50 writes (the last one carries the last look), and the
     A role look-ups over REST (issue 13: N = 1 in at most 3 + A, N = 100 in at most 6 + A)."""
     if by_api(rest=False, graphql=True):
         return math.ceil(max(updates, 1) / 100) + math.ceil((updates + 1) / 50) + authors
-    return updates + math.ceil(updates / 100) + authors + 4
+    return updates + math.ceil(updates / 100) + authors + 5
 
 
 def seed_updates(
@@ -262,10 +262,10 @@ def test_edits_and_reactions_after_the_run_change_nothing(repo: GitHubEmulator) 
 
     assert report.outcomes == () and not report.changed
     assert repo.issue(number)["body"] == body
-    # REST: issue, comments, and who placed the newest recorded mark (rita's -1 sits beside
-    # it, but only the bot's +1 counts); GraphQL: the issue with its comments, which say that
-    # the token placed its +1 itself. No write, no marks.
-    assert requests == by_api(rest=3, graphql=1)
+    # REST: issue, comments, who placed the newest recorded mark (rita's -1 sits beside it,
+    # but only the bot's +1 counts) and who the token is; GraphQL: the issue with its comments,
+    # which say that the token placed its +1 itself. No write, no marks.
+    assert requests == by_api(rest=4, graphql=1)
     assert reads_and_writes(repo) == (requests, 0)
 
 
@@ -307,8 +307,9 @@ def test_legacy_object_is_processed_and_migrated(repo: GitHubEmulator) -> None:
     assert body.data == {"n": 1, "m": 2}
     assert (body.meta.legacy, body.meta.last_comment_id) == (False, pending)
     again, requests = run(repo, number)
-    # REST: issue, comments, who placed the newest mark; GraphQL: the issue with its comments
-    assert (again.outcomes, requests) == ((), by_api(rest=3, graphql=1))
+    # REST: issue, comments, who placed the newest mark, who the token is; GraphQL: the issue
+    # with its comments
+    assert (again.outcomes, requests) == ((), by_api(rest=4, graphql=1))
 
 
 def test_legacy_migration_ignores_an_outsiders_plus_one_on_a_pending_update(
@@ -430,9 +431,10 @@ def test_300_applied_comments_do_not_make_the_next_run_dearer(repo: GitHubEmulat
     assert [o.comment_id for o in report.applied] == [pending]
     assert stored(repo, number).meta.applied_count == 301
     # REST: issue, one page of comments since the last mark, who placed the last run's newest
-    # mark, the write, one mark, one last look. GraphQL: the issue with its newest comments
-    # (they reach back to the last mark, and say who placed it), then one request of writes.
-    assert requests == by_api(rest=6, graphql=2) <= cost_bound(1, 0)
+    # mark, who the token is, the write, one mark, one last look. GraphQL: the issue with its
+    # newest comments (they reach back to the last mark, and say who placed it), then one
+    # request of writes.
+    assert requests == by_api(rest=7, graphql=2) <= cost_bound(1, 0)
 
 
 def test_a_run_with_nothing_pending_only_reads(repo: GitHubEmulator) -> None:
@@ -443,9 +445,9 @@ def test_a_run_with_nothing_pending_only_reads(repo: GitHubEmulator) -> None:
     report, requests = run(repo, number)
 
     assert report.outcomes == ()
-    # REST: issue, comments, who placed the newest recorded mark; GraphQL: the issue with its
-    # comments and the token's own reactions on them
-    assert requests == by_api(rest=3, graphql=1)
+    # REST: issue, comments, who placed the newest recorded mark, who the token is; GraphQL:
+    # the issue with its comments and the token's own reactions on them
+    assert requests == by_api(rest=4, graphql=1)
     assert reads_and_writes(repo) == (requests, 0)
 
 

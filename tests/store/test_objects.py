@@ -234,8 +234,12 @@ def test_get_of_an_unknown_id_is_object_not_found(store: GitHubStore) -> None:
 
 
 def test_two_issues_for_one_id_is_a_duplicate(gh: GitHubEmulator, store: GitHubStore) -> None:
+    # Both carry updates: no rule can keep one without the other's (tests/store/test_races.py
+    # settles the other cases, which a create that died before its check leaves).
     first = gh.seed_issue("a", "{}", ["stored-object", "UID:twice"])
     second = gh.seed_issue("b", "{}", ["stored-object", "UID:twice"])
+    for number in (first, second):
+        gh.seed_comment(number, '{"v": 1}', user="octo")
     with pytest.raises(DuplicateUIDError, match=f"#{first}.*#{second}|#{second}.*#{first}"):
         store.get("twice")
 

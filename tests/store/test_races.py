@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from gh_store.client import GitHubStore
-from gh_store.core.exceptions import ObjectExistsError, ObjectNotFound
+from gh_store.core.exceptions import DuplicateUIDError, ObjectExistsError, ObjectNotFound
 from gh_store.core.needs import CreateIssue, ListIssues
 from gh_store.core.objects import create_flow
 from gh_store.driver import Stepper
@@ -128,3 +128,162 @@ def test_a_fresh_number_costs_nothing_more(gh: GitHubEmulator, make_store: MakeS
     store.update("cfg", {"v": 2})
     # The reopen's answer carries the labels: checking the number is free.
     assert [r.method for r in gh.requests] == ["PATCH", "POST"]
+
+
+# --- a create that died between its create and its check (issue 17) ----------------------------
+
+#: Interleavings of two creates' four requests (look up, create, look again, close/archive).
+ORDERS = ["AB AB AB AB", "AB BA AB BA", "A B A B A B A B", "AAB B B A A B", "BBAA BA BA BA"]
+
+
+def _live(gh: GitHubEmulator) -> list[int]:
+    """The issues that hold ``cfg`` now: both labels, not archived."""
+    live = []
+    number = 1
+    while True:
+        try:
+            names = _names(gh, number)
+        except Exception:  # past the newest issue
+            return live
+        if {"stored-object", "UID:cfg"} <= names and "archived" not in names:
+            live.append(number)
+        number += 1
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("crash_after", [1, 2, 3], ids=lambda k: f"B dies after {k} requests")
+def test_a_create_that_dies_at_any_request_leaves_an_id_the_next_read_repairs(
+    gh: GitHubEmulator, make_store: MakeStore, order: str, crash_after: int
+) -> None:
+    """B's create dies after each of its requests in turn (the process is gone: no retry), in
+    every interleaving with A's; the next read by a writer settles the id to one live issue,
+    the one a create returned if any did, and a second read costs no write."""
+    stores = {name: make_store() for name in "AB"}
+    steppers = {
+        name: Stepper(create_flow(store._scope, "cfg", {"by": name}), store.transport)
+        for name, store in stores.items()
+    }
+    taken = {"A": 0, "B": 0}
+    for name in order.replace(" ", ""):
+        if steppers[name].done or (name == "B" and taken["B"] >= crash_after):
+            continue
+        steppers[name].step()
+        taken[name] += 1
+    steppers["A"].run()
+    returned = steppers["A"].result
+
+    reader = make_store()
+    data = reader.get("cfg").data
+
+    assert len(_live(gh)) == 1
+    if returned is not None:
+        assert data == {"by": "A"} and _live(gh) == [returned.meta.issue_number]
+    gh.clear_requests()
+    assert make_store().get("cfg").data == data
+    assert not any(r.mutates for r in gh.requests)
+
+
+def _two_live(gh: GitHubEmulator, *, older_by: str = "octo") -> tuple[int, int]:
+    """What a create that died before its check leaves: two live issues for ``cfg``."""
+    from gh_store.core.body import BodyMeta, IssueBody, encode_body
+
+    labels = ["stored-object", "UID:cfg"]
+    older = gh.seed_issue(
+        "Stored Object: cfg", encode_body(IssueBody({"by": "older"}, BodyMeta())), labels,
+        user=older_by, state="closed",
+    )  # fmt: skip
+    newer = gh.seed_issue(
+        "Stored Object: cfg", encode_body(IssueBody({"by": "newer"}, BodyMeta())), labels,
+        user="octo", state="open",
+    )  # fmt: skip
+    return older, newer
+
+
+@pytest.mark.parametrize("how", ["get", "update", "delete", "create"])
+def test_two_issues_for_one_id_are_settled_by_the_next_read_or_write(
+    gh: GitHubEmulator, make_store: MakeStore, how: str
+) -> None:
+    older, newer = _two_live(gh)
+    store = make_store()
+    if how == "get":
+        assert store.get("cfg").data == {"by": "older"}
+    elif how == "update":
+        store.update("cfg", {"v": 1})
+        assert [c["body"] for c in gh.comments(older)] == ['{\n  "v": 1\n}']
+    elif how == "delete":
+        store.delete("cfg")
+    else:
+        with pytest.raises(ObjectExistsError):
+            store.create("cfg", {"by": "third"})
+    assert "archived" in _names(gh, newer) and gh.issue(newer)["state"] == "closed"
+    assert _live(gh) == ([] if how == "delete" else [older])
+
+
+@pytest.mark.parametrize("carrier", ["older", "newer"])
+def test_the_issue_that_carries_updates_is_the_one_kept(
+    gh: GitHubEmulator, make_store: MakeStore, carrier: str
+) -> None:
+    older, newer = _two_live(gh)
+    kept, archived = (older, newer) if carrier == "older" else (newer, older)
+    gh.set_permission("alice", "write")
+    gh.seed_comment(kept, '{"v": 1}', user="alice")
+    # Chat, and an outsider's update, on the other one: neither is an update to keep.
+    gh.seed_comment(archived, "is this the right one?", user="alice")
+    gh.seed_comment(archived, '{"v": 666}', user="mallory")
+
+    assert make_store().get("cfg").data == {"by": carrier}
+
+    assert _live(gh) == [kept]
+    assert "archived" in _names(gh, archived)
+    assert [c["body"] for c in gh.comments(kept)] == ['{"v": 1}']  # nothing lost, nothing moved
+
+
+def test_two_issues_that_both_carry_updates_are_left_to_a_person(
+    gh: GitHubEmulator, make_store: MakeStore
+) -> None:
+    older, newer = _two_live(gh)
+    gh.seed_comment(older, '{"v": 1}', user="octo")
+    gh.seed_comment(newer, '{"v": 2}', user="octo")
+    with pytest.raises(DuplicateUIDError, match=f"#{older}, #{newer}"):
+        make_store().get("cfg")
+    assert _live(gh) == [older, newer]  # no update was put out of reach
+
+
+def test_a_reader_without_write_access_reads_the_issue_kept(
+    gh: GitHubEmulator, make_store: MakeStore
+) -> None:
+    older, newer = _two_live(gh)
+    assert make_store(token=None).get("cfg").data == {"by": "older"}
+    assert _live(gh) == [older, newer]  # it could not archive: the next writer does
+    assert make_store().get("cfg").data == {"by": "older"}
+    assert _live(gh) == [older]
+
+
+@pytest.mark.parametrize("outsiders_is", ["older", "newer"])
+def test_an_outsiders_issue_labelled_by_triage_neither_jams_an_id_nor_gets_it_archived(
+    gh: GitHubEmulator, make_store: MakeStore, outsiders_is: str
+) -> None:
+    """mallory (read) opens an issue; a triage user gives it the id's labels. It is no object:
+    creating the id works beside it, reads find the real one, and neither is archived."""
+    from gh_store.core.body import BodyMeta, IssueBody, encode_body
+
+    gh.set_permission("mallory", "read")
+    gh.set_permission("tracy", "triage")
+    fake_body = encode_body(IssueBody({"by": "mallory"}, BodyMeta()))
+
+    def plant() -> int:
+        return gh.seed_issue(
+            "Stored Object: cfg", fake_body, ["stored-object", "UID:cfg"], user="mallory"
+        )
+
+    store = make_store()
+    fake = plant() if outsiders_is == "older" else 0
+    real = store.create("cfg", {"by": "octo"}).meta.issue_number
+    fake = fake or plant()
+
+    for reader in (store, make_store()):
+        assert reader.get("cfg").data == {"by": "octo"}
+    reader.update("cfg", {"v": 1})
+    assert [c["body"] for c in gh.comments(real)] == ['{\n  "v": 1\n}']
+    assert gh.comments(fake) == []
+    assert _live(gh) == sorted([real, fake])  # the real object was never archived

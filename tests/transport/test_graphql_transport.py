@@ -325,7 +325,7 @@ def test_an_api_without_graphql_is_an_error_unless_falling_back(gh: GitHubEmulat
     nowhere = gh.url + "/no-graphql-here"
     with (
         transport(gh, url=nowhere) as graphql,
-        pytest.raises(GraphQLUnavailable, match=r"set store\.api"),
+        pytest.raises(GraphQLUnavailable, match=r"set api: rest"),
     ):
         graphql.get_issue(number, with_comments=True)
     gh.clear_requests()
