@@ -37,6 +37,8 @@ if TYPE_CHECKING:  # the "X as X" form re-exports each name for type checkers
     from .core.exceptions import ObjectExistsError as ObjectExistsError
     from .core.exceptions import ObjectNotFound as ObjectNotFound
     from .core.exceptions import RateLimitError as RateLimitError
+    from .core.exceptions import UpdateRejected as UpdateRejected
+    from .core.exceptions import VersionConflict as VersionConflict
     from .core.exceptions import WaitTimeout as WaitTimeout
     from .core.history import HistoryCheck as HistoryCheck
     from .core.merge_patch import apply_merge_patch as apply_merge_patch
@@ -62,6 +64,8 @@ _EXCEPTIONS = (
     "ObjectExistsError",
     "ObjectNotFound",
     "RateLimitError",
+    "UpdateRejected",
+    "VersionConflict",
     "WaitTimeout",
 )
 

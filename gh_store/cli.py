@@ -112,6 +112,12 @@ def _parser() -> _Parser:
     sub.add_argument(
         "--timeout", type=float, default=60.0, metavar="S", help="with --wait (default 60)"
     )
+    sub.add_argument(
+        "--if-version",
+        type=_version,
+        metavar="N",
+        help="apply only if the object is still at version N when processed, else reject it",
+    )
 
     command("list", _list, "print every object")
 
@@ -167,6 +173,12 @@ def _common_options() -> _Parser:
     return common
 
 
+def _version(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) <= 10) or not 1 <= int(text) <= 10**9:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a version (a whole number from 1)")
+    return int(text)
+
+
 def _timestamp(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -194,7 +206,13 @@ def _get(args: argparse.Namespace) -> int:
 def _update(args: argparse.Namespace) -> int:
     changes = _json_argument(args.changes, "JSON")
     with _store(args) as store:
-        obj = store.update(args.object_id, changes, apply=args.apply, dispatch=args.dispatch)
+        obj = store.update(
+            args.object_id,
+            changes,
+            apply=args.apply,
+            dispatch=args.dispatch,
+            if_version=args.if_version,
+        )
         if args.wait:
             obj = store.wait(args.object_id, timeout=args.timeout)
         return _print(_object(obj))

@@ -31,6 +31,8 @@ from .core.exceptions import (
     ConcurrentUpdateError,
     ConfigurationError,
     InvalidUpdate,
+    UpdateRejected,
+    VersionConflict,
     WaitTimeout,
 )
 from .core.history import HistoryCheck, HistoryReading, history_flow
@@ -45,9 +47,10 @@ from .core.objects import (
     get_flow,
     list_flow,
     pending_count_flow,
+    post_update_flow,
     read_object_flow,
-    update_flow,
 )
+from .core.planner import version_conflict
 from .core.report import ProcessReport
 from .core.schema import ObjectSchema
 from .core.types import ObjectMeta, StoredObject, Update, parse_github_time
@@ -181,14 +184,18 @@ class GitHubStore:
         *,
         apply: bool = False,
         dispatch: bool = False,
+        if_version: int | None = None,
     ) -> StoredObject:
         """Post ``changes`` (a JSON Merge Patch) as an update and mark the object pending.
 
         Returns the object as it is with the update still pending, or after processing with
         ``apply=True``. ``dispatch=True`` asks the action to process it (``repository_dispatch``).
+        ``if_version=N``: the update applies only if the object is still at version N when it
+        is processed, else it is rejected (with ``apply=True``: ``VersionConflict``). With
+        ``apply=True`` an update of this call that is not applied raises ``UpdateRejected``.
         """
         object_label(self.config, object_id)
-        text = encode_update_comment(changes)
+        text = encode_update_comment(changes, if_version=if_version)
         if apply and dispatch:
             raise ValueError("update(): pass apply=True or dispatch=True, not both")
         self._require_token(f"update {object_id!r}")
@@ -204,11 +211,15 @@ class GitHubStore:
                     "wait for them to be processed"
                 )
         self._issue_numbers.pop(object_id, None)
-        issue = self._drive(update_flow(self._scope, object_id, text, known, dispatch=dispatch))
+        issue, comment = self._drive(
+            post_update_flow(self._scope, object_id, text, known, dispatch=dispatch)
+        )
         number = int(issue["number"])
         self._issue_numbers[object_id] = number
         if apply:
-            return self._object_from_report(self.process_updates(number), object_id)
+            report = self.process_updates(number)
+            self._raise_unless_applied(report, comment, object_id, if_version)
+            return self._object_from_report(report, object_id)
         return self._drive(read_object_flow(self._scope, issue, object_id))
 
     def wait(self, object_id: str, timeout: float = 60.0, *, interval: float = 2.0) -> StoredObject:
@@ -319,6 +330,39 @@ class GitHubStore:
         if not found.complete:
             log.warning("the issue list kept changing while it was read: it may be incomplete")
         return iter(found.objects)
+
+    def _raise_unless_applied(
+        self,
+        report: ProcessReport,
+        comment: Mapping[str, Any],
+        object_id: str,
+        if_version: int | None,
+    ) -> None:
+        """Raise ``UpdateRejected`` (``VersionConflict``) unless ``comment`` was applied."""
+        posted = int(comment["id"])
+        url = str(comment.get("html_url", ""))
+        decided = next((o for o in report.outcomes if o.comment_id == posted), None)
+        if decided is None:
+            # Another run (the action, another apply=True) decided it first: its history says.
+            applied = {u.comment_id for u in self.get_object_history(object_id)}
+            if posted in applied:
+                return
+            version = self.get(object_id).meta.version
+            conflict = if_version is not None and version != if_version
+            reason = (
+                version_conflict(version, if_version)
+                if conflict and if_version is not None
+                else "another run decided it and did not apply it"
+            )
+        elif decided.status == "applied":
+            return
+        else:
+            conflict = decided.version_conflict
+            reason = decided.reason or f"{decided.author} may not write to this repository"
+        message = f"the update to {object_id!r} was not applied: {reason}"
+        if conflict:
+            raise VersionConflict(message, reason=reason, url=url)
+        raise UpdateRejected(message, reason=reason, url=url)
 
     def _object_from_report(self, report: ProcessReport, object_id: str) -> StoredObject:
         if report.data is None or report.created_at is None or report.updated_at is None:

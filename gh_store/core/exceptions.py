@@ -12,6 +12,9 @@ exception into a message and an exit code. Messages never contain a token.
     ├── InvalidUpdate               an update or object that cannot be stored (size, type, schema)
     ├── CorruptObjectError          an issue body that is neither our format nor the original's
     ├── ConcurrentUpdateError       too many updates pending, or another writer in the way
+    │   └── VersionConflict         a guarded update (if_version) found another version
+    ├── UpdateRejected              update(..., apply=True): the processor rejected this update
+    │   └── VersionConflict
     ├── WaitTimeout                 wait() gave up before the object's updates were decided
     ├── AccessDeniedError           the caller may not do this (no token, untrusted issue author)
     │   └── AuthError               GitHub refused the token or the right (also a GitHubAPIError)
@@ -40,6 +43,8 @@ __all__ = [
     "ObjectExistsError",
     "ObjectNotFound",
     "RateLimitError",
+    "UpdateRejected",
+    "VersionConflict",
     "WaitTimeout",
 ]
 
@@ -78,6 +83,19 @@ class CorruptObjectError(GitHubStoreError):
 
 class ConcurrentUpdateError(GitHubStoreError):
     """Too many updates are pending on the object (``max_concurrent_updates``)."""
+
+
+class UpdateRejected(GitHubStoreError):
+    """The processor decided against this update; ``reason`` says why, ``url`` is its comment."""
+
+    def __init__(self, message: str, *, reason: str = "", url: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.url = url
+
+
+class VersionConflict(UpdateRejected, ConcurrentUpdateError):
+    """A guarded update (``if_version``) was rejected: the object had moved on. Read, retry."""
 
 
 class WaitTimeout(GitHubStoreError):

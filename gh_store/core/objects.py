@@ -73,6 +73,7 @@ __all__ = [
     "list_flow",
     "open_issues_flow",
     "pending_count_flow",
+    "post_update_flow",
     "read_object_flow",
     "update_flow",
 ]
@@ -247,7 +248,23 @@ def update_flow(
     *,
     dispatch: bool = False,
 ) -> Flow[Mapping[str, Any]]:
-    """Post ``comment_text`` as an update and reopen the issue; returns the issue as reopened.
+    """Post ``comment_text`` as an update and reopen the issue; returns the issue as reopened."""
+    issue, _ = yield from post_update_flow(
+        scope, object_id, comment_text, known_number, dispatch=dispatch
+    )
+    return issue
+
+
+def post_update_flow(
+    scope: Scope,
+    object_id: str,
+    comment_text: str,
+    known_number: int | None,
+    *,
+    dispatch: bool = False,
+) -> Flow[tuple[Mapping[str, Any], Mapping[str, Any]]]:
+    """Post ``comment_text`` as an update and reopen the issue; returns the issue as reopened
+    and the comment posted.
 
     Reopening comes first: its answer carries the labels, so a cached number whose object is
     gone is caught before anything is posted.
@@ -269,10 +286,10 @@ def update_flow(
         number = None
     assert number is not None
     yield from read_object_flow(scope, issue, object_id)  # refuses an outsider's issue
-    yield CreateComment(number, comment_text)
+    comment: Mapping[str, Any] = yield CreateComment(number, comment_text)
     if dispatch:
         yield Dispatch(DISPATCH_EVENT, {"issue_number": number, "object_id": object_id})
-    return issue
+    return issue, comment
 
 
 def archive_flow(scope: Scope, object_id: str) -> Flow[int]:
