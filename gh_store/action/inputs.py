@@ -52,6 +52,7 @@ class ActionInputs:
     config_path: Path | None = None
     schema_path: Path | None = None
     fail_on_rejected: bool = False
+    reply_on_reject: bool | None = None  # None: the config's store.replies.on_reject
     request_budget: int | None = None
     api: str | None = None  # auto|graphql|rest; None: the config's store.api
     snapshot_path: Path | None = None
@@ -106,6 +107,15 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
     elif flag and flag not in _FALSE:
         problems.append(f"the fail-on-rejected input must be true or false, got {flag!r}")
 
+    reply_on_reject: bool | None = None
+    reply_flag = value("REPLY-ON-REJECT")
+    if reply_flag in _TRUE:
+        reply_on_reject = True
+    elif reply_flag in _FALSE:
+        reply_on_reject = False
+    elif reply_flag:
+        problems.append(f"the reply-on-reject input must be true or false, got {reply_flag!r}")
+
     request_budget: int | None = None
     budget_text = value("REQUEST-BUDGET")
     if budget_text:
@@ -141,6 +151,7 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
         config_path=config_path,
         schema_path=schema_path,
         fail_on_rejected=fail_on_rejected,
+        reply_on_reject=reply_on_reject,
         request_budget=request_budget,
         api=api,
         snapshot_path=snapshot_path,
