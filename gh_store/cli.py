@@ -157,10 +157,34 @@ def _parser() -> _Parser:
         "--budget", type=int, metavar="N", help="with --all: stop after about N requests"
     )
 
+    _lifecycle_commands(command)
+
     commands.add_parser(
         "emulator", help="serve a GitHub API emulator (see gh-store emulator --help)"
     )
     return parser
+
+
+def _lifecycle_commands(
+    command: Callable[[str, Callable[[argparse.Namespace], int], str], _Parser],
+) -> None:
+    command("ids", _ids, "print the ids of every object (one listing, no object read)")
+    command("archived", _archived, "print every archived (deleted) object")
+    sub = command("restore", _restore, "make an archived object live again")
+    sub.add_argument("object_id", metavar="ID")
+    sub.add_argument("--issue", type=int, metavar="N", help="which archived issue, if several")
+    sub = command(
+        "rollback",
+        _rollback,
+        "post the update that takes an object back to version N (guarded: a newer change wins)",
+    )
+    sub.add_argument("object_id", metavar="ID")
+    sub.add_argument("version", type=_version, metavar="N")
+    how = sub.add_mutually_exclusive_group()
+    how.add_argument("--apply", action="store_true", help="process the update now, here")
+    how.add_argument(
+        "--dispatch", action="store_true", help="ask the action to process it (repository_dispatch)"
+    )
 
 
 def _common_options() -> _Parser:
@@ -283,6 +307,27 @@ def _process_updates(args: argparse.Namespace) -> int:
         report = store.process_updates(args.issue)
     # Rejected or untrusted updates are outcomes, not failures of the run: exit 0.
     return _print(report.to_dict())
+
+
+def _ids(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        return _print(store.list_ids())
+
+
+def _archived(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        return _print([_object(obj) for obj in store.list_archived()])
+
+
+def _restore(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        return _print(_object(store.restore(args.object_id, issue_number=args.issue)))
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        obj = store.rollback(args.object_id, args.version, apply=args.apply, dispatch=args.dispatch)
+        return _print(_object(obj))
 
 
 # --- helpers -------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .client_lifecycle import LifecycleMethods
 from .configure import setup
 from .core.body import check_storable
 from .core.config import StoreConfig
@@ -73,7 +74,7 @@ _LONGEST_POLL = 15.0  # seconds between polls of wait(), at most
 T = TypeVar("T")
 
 
-class GitHubStore:
+class GitHubStore(LifecycleMethods):
     """JSON objects kept in the issues of ``repo`` (``owner/name``).
 
     The original gh-store's order, ``GitHubStore(token, repo, config_path)``; everything else is

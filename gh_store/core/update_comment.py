@@ -28,10 +28,13 @@ from .json_text import MAX_DEPTH, JSONProblem, dumps_checked, loads_strict, nest
 
 __all__ = [
     "IF_VERSION",
+    "INITIAL_STATE",
     "MAX_VERSION",
     "CommentKind",
     "ParsedComment",
+    "encode_initial_state",
     "encode_update_comment",
+    "initial_state_of",
     "is_meant_as_update",
     "parse_update_comment",
 ]
@@ -43,6 +46,9 @@ _FENCED = re.compile(
 
 #: The envelope's ``_meta`` key that guards an update with the version it was written against.
 IF_VERSION = "if_version"
+#: The ``type`` of the comment that records an object's data at creation (the original gh-store's
+#: envelope and name): conversation to the processor, the start of the history to a rollback.
+INITIAL_STATE = "initial_state"
 #: The largest version a guard may name (the metadata's counters stay below it).
 MAX_VERSION = 10**9
 
@@ -83,7 +89,7 @@ def parse_update_comment(body: str | None) -> ParsedComment:
             CommentKind.BROKEN, reason=f"an update must be a JSON object, not {_json_kind(value)}"
         )
     if _is_envelope(value):
-        if value.get("type") == "initial_state":
+        if value.get("type") == INITIAL_STATE:
             return ParsedComment(CommentKind.CHAT)
         data = value["_data"]
         if not isinstance(data, dict):
@@ -126,6 +132,29 @@ def encode_update_comment(changes: Any, *, if_version: int | None = None) -> str
         raise InvalidUpdate(f"the update cannot be stored: {exc}") from None
     check_body_size(text, "the update comment")
     return text
+
+
+def encode_initial_state(data: Mapping[str, Any]) -> str:
+    """The creation comment's text for an object created with ``data``."""
+    return dumps_checked(
+        {"type": INITIAL_STATE, "_data": dict(data), "_meta": {"client": "gh-store"}}
+    )
+
+
+def initial_state_of(body: str | None) -> dict[str, Any] | None:
+    """The data a creation comment records, or None if ``body`` is not one."""
+    try:
+        value = loads_strict((body or "").strip())
+    except JSONProblem:
+        return None
+    if (
+        isinstance(value, dict)
+        and _is_envelope(value)
+        and value.get("type") == INITIAL_STATE
+        and isinstance(value["_data"], dict)
+    ):
+        return dict(value["_data"])
+    return None
 
 
 def _is_version(value: Any) -> bool:
