@@ -254,3 +254,31 @@ def test_a_code_span_holds_any_text_on_one_line(text: str) -> None:
     assert fence is not None and span.endswith(" " + fence.group(0))
     inner = span[len(fence.group(0)) : -len(fence.group(0))]
     assert fence.group(0) not in inner
+
+
+@pytest.mark.parametrize("api", ["rest", "graphql"])
+def test_two_guarded_updates_on_one_version_one_applies_and_the_summary_says_why(
+    harness: Harness, gh: GitHubEmulator, api: str
+) -> None:
+    from gh_store.core.update_comment import encode_update_comment
+
+    gh.set_permission("alice", "write")
+    number = harness.seed_object(
+        "ctr",
+        {"n": 0},
+        state="open",
+        updates=[
+            ("alice", encode_update_comment({"n": 1}, if_version=1)),
+            ("octo", encode_update_comment({"n": 1}, if_version=1)),
+        ],
+    )
+    run = harness.run("issue_comment", _event(gh, number), api=api, reply_on_reject="true")
+    assert (run.outputs["applied"], run.outputs["rejected"], run.outputs["version"]) == (
+        "1",
+        "1",
+        "2",
+    )
+    (row,) = _not_applied_rows(run.summary)
+    assert "| octo | rejected | the object is at version 2, not 1 |" in row
+    (reply,) = _replies(gh, number)
+    assert ": ` the object is at version 2, not 1 `\n" in reply
