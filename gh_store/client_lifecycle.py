@@ -10,6 +10,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .core.history import history_flow
 from .core.lifecycle import list_archived_flow, list_ids_flow, restore_flow, rollback_flow
 from .core.naming import object_label
 from .core.objects import find_issue_flow, read_object_flow
@@ -17,7 +18,6 @@ from .core.types import StoredObject
 
 if TYPE_CHECKING:
     from .core.config import StoreConfig
-    from .core.history import HistoryReading
     from .core.needs import Flow
     from .core.objects import Scope
 
@@ -37,7 +37,6 @@ class LifecycleMethods:
 
         def _drive(self, flow: Flow[T]) -> T: ...
         def _require_token(self, action: str) -> None: ...
-        def _history(self, object_id: str) -> HistoryReading: ...
         def update(
             self,
             object_id: str,
@@ -83,8 +82,10 @@ class LifecycleMethods:
         """
         object_label(self.config, object_id)
         self._require_token(f"roll back {object_id!r}")
-        reading = self._history(object_id)
+        # One reading of the issue for all of it: the body, its history and the guard agree.
         issue = self._drive(find_issue_flow(self._scope, object_id))
         self._drive(read_object_flow(self._scope, issue, object_id))  # refuses an outsider's
+        scope = self._scope
+        reading = self._drive(history_flow(issue, self.config, scope.owner, scope.roles))
         patch, current = self._drive(rollback_flow(self._scope, issue, reading, version))
         return self.update(object_id, patch, if_version=current, apply=apply, dispatch=dispatch)

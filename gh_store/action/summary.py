@@ -33,8 +33,10 @@ __all__ = [
 _MAX_SUMMARY_JSON = 200_000
 #: Characters of one reason shown (a schema error can quote a whole value).
 MAX_REASON = 300
-#: UTF-8 bytes of update rows in one summary: with the JSON and the rest, well under 1 MiB.
-MAX_ROWS_BYTES = 600_000
+#: UTF-8 bytes of update rows in one summary, and of a catch-up run's object rows: with the JSON
+#: and the rest, well under 1 MiB.
+MAX_ROWS_BYTES = 500_000
+MAX_OBJECT_ROWS_BYTES = 300_000
 #: Text the autolink extension would turn into a link (``https://``, ``www.``, ``a@b``).
 _AUTOLINK_TRIGGERS = re.compile(r"(?i)(:|@|(?<=www)\.)")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
@@ -118,14 +120,16 @@ def short_reason(reason: str | None) -> str:
     return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
 
 
-def _bounded_rows(rows: list[str]) -> list[str]:
+def _bounded_rows(
+    rows: list[str], budget: int = MAX_ROWS_BYTES, what: str = "update(s)"
+) -> list[str]:
     kept: list[str] = []
     size = 0
     for index, row in enumerate(rows):
         size += len(row.encode("utf-8")) + 1
-        if size > MAX_ROWS_BYTES:
+        if size > budget:
             more = len(rows) - index
-            return [*kept, "", f"... and {more} more update(s): the log lists every one."]
+            return [*kept, "", f"... and {more} more {what}: the log lists every one."]
         kept.append(row)
     return kept
 
@@ -164,9 +168,10 @@ def catch_up_summary(done: CatchUpReport) -> str:
             "| Object | Issue | Version | Applied | Rejected | Untrusted | Changed |",
             "| --- | --- | --- | --- | --- | --- | --- |",
         ]
+        object_rows: list[str] = []
         for report in done.reports:
             refused = report.refused is not None
-            lines.append(
+            object_rows.append(
                 "| "
                 + " | ".join(
                     [
@@ -181,6 +186,7 @@ def catch_up_summary(done: CatchUpReport) -> str:
                 )
                 + " |"
             )
+        lines += _bounded_rows(object_rows, MAX_OBJECT_ROWS_BYTES, "object(s)")
         lines.append("")
     not_applied = [
         (report, outcome)

@@ -282,3 +282,16 @@ def test_two_guarded_updates_on_one_version_one_applies_and_the_summary_says_why
     assert "| octo | rejected | the object is at version 2, not 1 |" in row
     (reply,) = _replies(gh, number)
     assert ": ` the object is at version 2, not 1 `\n" in reply
+
+
+def test_a_catch_up_summary_of_many_objects_stays_under_githubs_limit() -> None:
+    long_id = "@:" * 23  # the longest id, every character escaped
+    reports = tuple(
+        ProcessReport(
+            long_id, n, 1, 2, {"n": 1}, {}, issue_url=f"https://github.com/o/r/issues/{n}"
+        )
+        for n in range(1, 30_001)
+    )
+    summary = catch_up_summary(CatchUpReport(reports))
+    assert len(summary.encode("utf-8")) < 1024 * 1024
+    assert "more object(s): the log lists every one." in summary
