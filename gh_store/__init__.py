@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # the "X as X" form re-exports each name for type checkers
     from .core.exceptions import RateLimitError as RateLimitError
     from .core.exceptions import UpdateNotTrusted as UpdateNotTrusted
     from .core.exceptions import UpdateRejected as UpdateRejected
+    from .core.exceptions import VersionConflict as VersionConflict
     from .core.exceptions import WaitTimeout as WaitTimeout
     from .core.history import HistoryCheck as HistoryCheck
     from .core.merge_patch import apply_merge_patch as apply_merge_patch
@@ -69,6 +70,7 @@ _EXCEPTIONS = (
     "RateLimitError",
     "UpdateNotTrusted",
     "UpdateRejected",
+    "VersionConflict",
     "WaitTimeout",
 )
 

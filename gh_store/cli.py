@@ -112,6 +112,12 @@ def _parser() -> _Parser:
     sub.add_argument(
         "--timeout", type=float, default=60.0, metavar="S", help="with --wait (default 60)"
     )
+    sub.add_argument(
+        "--if-version",
+        type=_version,
+        metavar="N",
+        help="apply only if the object is still at version N when processed, else reject it",
+    )
 
     command("list", _list, "print every object")
 
@@ -151,10 +157,34 @@ def _parser() -> _Parser:
         "--budget", type=int, metavar="N", help="with --all: stop after about N requests"
     )
 
+    _lifecycle_commands(command)
+
     commands.add_parser(
         "emulator", help="serve a GitHub API emulator (see gh-store emulator --help)"
     )
     return parser
+
+
+def _lifecycle_commands(
+    command: Callable[[str, Callable[[argparse.Namespace], int], str], _Parser],
+) -> None:
+    command("ids", _ids, "print the ids of every object (one listing, no object read)")
+    command("archived", _archived, "print every archived (deleted) object")
+    sub = command("restore", _restore, "make an archived object live again")
+    sub.add_argument("object_id", metavar="ID")
+    sub.add_argument("--issue", type=int, metavar="N", help="which archived issue, if several")
+    sub = command(
+        "rollback",
+        _rollback,
+        "post the update that takes an object back to version N (guarded: a newer change wins)",
+    )
+    sub.add_argument("object_id", metavar="ID")
+    sub.add_argument("version", type=_version, metavar="N")
+    how = sub.add_mutually_exclusive_group()
+    how.add_argument("--apply", action="store_true", help="process the update now, here")
+    how.add_argument(
+        "--dispatch", action="store_true", help="ask the action to process it (repository_dispatch)"
+    )
 
 
 def _common_options() -> _Parser:
@@ -169,6 +199,12 @@ def _common_options() -> _Parser:
     app.add_argument("--private-key-file", metavar="PEM", help="default: $GH_STORE_APP_PRIVATE_KEY")
     app.add_argument("--installation-id", metavar="ID", help="default: the App's on the repository")
     return common
+
+
+def _version(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) <= 10) or not 1 <= int(text) <= 10**9:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a version (a whole number from 1)")
+    return int(text)
 
 
 def _timestamp(text: str) -> datetime:
@@ -198,7 +234,13 @@ def _get(args: argparse.Namespace) -> int:
 def _update(args: argparse.Namespace) -> int:
     changes = _json_argument(args.changes, "JSON")
     with _store(args) as store:
-        obj = store.update(args.object_id, changes, apply=args.apply, dispatch=args.dispatch)
+        obj = store.update(
+            args.object_id,
+            changes,
+            apply=args.apply,
+            dispatch=args.dispatch,
+            if_version=args.if_version,
+        )
         if args.wait:
             obj = store.wait(args.object_id, timeout=args.timeout)
         return _print(_object(obj))
@@ -269,6 +311,27 @@ def _process_updates(args: argparse.Namespace) -> int:
         report = store.process_updates(args.issue)
     # Rejected or untrusted updates are outcomes, not failures of the run: exit 0.
     return _print(report.to_dict())
+
+
+def _ids(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        return _print(store.list_ids())
+
+
+def _archived(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        return _print([_object(obj) for obj in store.list_archived()])
+
+
+def _restore(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        return _print(_object(store.restore(args.object_id, issue_number=args.issue)))
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        obj = store.rollback(args.object_id, args.version, apply=args.apply, dispatch=args.dispatch)
+        return _print(_object(obj))
 
 
 # --- helpers -------------------------------------------------------------------------------------

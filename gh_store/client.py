@@ -22,6 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .client_lifecycle import LifecycleMethods
 from .configure import app_credentials, setup
 from .core.body import check_storable
 from .core.config import StoreConfig
@@ -32,7 +33,9 @@ from .core.exceptions import (
     ConfigurationError,
     InvalidUpdate,
     ObjectNotFound,
+    UpdateNotTrusted,
     UpdateRejected,
+    VersionConflict,
 )
 from .core.history import HistoryCheck, HistoryReading, history_flow
 from .core.naming import object_label, same_label
@@ -48,6 +51,7 @@ from .core.objects import (
     read_object_flow,
     update_flow,
 )
+from .core.planner import version_conflict
 from .core.report import ProcessReport
 from .core.schema import ObjectSchema
 from .core.types import ObjectMeta, StoredObject, Update, parse_github_time
@@ -78,7 +82,7 @@ log = logging.getLogger("gh_store.store")
 T = TypeVar("T")
 
 
-class GitHubStore:
+class GitHubStore(LifecycleMethods):
     """JSON objects kept in the issues of ``repo`` (``owner/name``).
 
     The original gh-store's order, ``GitHubStore(token, repo, config_path)``; everything else is
@@ -202,16 +206,20 @@ class GitHubStore:
         *,
         apply: bool = False,
         dispatch: bool = False,
+        if_version: int | None = None,
     ) -> UpdatedObject:
         """Post ``changes`` (a JSON Merge Patch) as an update and mark the object pending.
 
         Returns the object as it is with the update still pending, or after processing with
         ``apply=True``; its ``posted`` names the update's comment (issue number, comment id and
         URL, author) for ``wait()``. ``dispatch=True`` asks the action to process it
-        (``repository_dispatch``).
+        (``repository_dispatch``). ``if_version=N``: the update applies only if the object is
+        still at version N when it is processed, else it is rejected (with ``apply=True``:
+        ``VersionConflict``). With ``apply=True`` an update of this call that is not applied
+        raises ``UpdateRejected`` (``UpdateNotTrusted`` when its author may not write).
         """
         object_label(self.config, object_id)
-        text = encode_update_comment(changes)
+        text = encode_update_comment(changes, if_version=if_version)
         if apply and dispatch:
             raise ValueError("update(): pass apply=True or dispatch=True, not both")
         self._require_token(f"update {object_id!r}")
@@ -235,7 +243,9 @@ class GitHubStore:
         self._posted[object_id] = posted
         log.info("posted an update to %s: %s", object_id, posted.url)
         if apply:
-            obj = self._object_from_report(self.process_updates(number), object_id)
+            report = self.process_updates(number)
+            self._raise_unless_applied(report, posted, if_version)
+            obj = self._object_from_report(report, object_id)
         else:
             obj = self._drive(read_object_flow(self._scope, issue, object_id))
         return UpdatedObject(meta=obj.meta, data=obj.data, posted=posted)
@@ -385,6 +395,42 @@ class GitHubStore:
         if not found.complete:
             log.warning("the issue list kept changing while it was read: it may be incomplete")
         return iter(found.objects)
+
+    def _raise_unless_applied(
+        self, report: ProcessReport, posted: PostedUpdate, if_version: int | None
+    ) -> None:
+        """Raise ``UpdateRejected`` (``UpdateNotTrusted``, ``VersionConflict``) unless the
+        update ``posted`` was applied."""
+        object_id = posted.object_id
+        decided = next((o for o in report.outcomes if o.comment_id == posted.comment_id), None)
+        untrusted = False
+        if decided is None:
+            # Another run (the action, another apply=True) decided it first: its history says.
+            applied = {u.comment_id for u in self.get_object_history(object_id)}
+            if posted.comment_id in applied:
+                return
+            version = self.get(object_id).meta.version
+            conflict = if_version is not None and version != if_version
+            reason = (
+                version_conflict(version, if_version)
+                if conflict and if_version is not None
+                else "another run decided it and did not apply it"
+            )
+        elif decided.status == "applied":
+            return
+        else:
+            conflict = decided.version_conflict
+            untrusted = decided.status == "untrusted"
+            reason = decided.reason or f"{decided.author} may not write to this repository"
+        message = f"the update to {object_id!r} was not applied: {reason}"
+        kind = VersionConflict if conflict else UpdateNotTrusted if untrusted else UpdateRejected
+        raise kind(
+            message,
+            reason=reason,
+            comment_id=posted.comment_id,
+            url=posted.url,
+            issue_number=posted.issue_number,
+        )
 
     def _object_from_report(self, report: ProcessReport, object_id: str) -> StoredObject:
         if report.data is None or report.created_at is None or report.updated_at is None:

@@ -54,6 +54,7 @@ class ActionInputs:
     config_path: Path | None = None
     schema_path: Path | None = None
     fail_on_rejected: bool = False
+    reply_on_reject: bool | None = None  # None: the config's store.replies.on_reject
     request_budget: int | None = None
     api: str | None = None  # auto|graphql|rest; None: the config's store.api
     snapshot_path: Path | None = None
@@ -110,6 +111,15 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
     elif flag and flag not in _FALSE:
         problems.append(f"the fail-on-rejected input must be true or false, got {flag!r}")
 
+    reply_on_reject: bool | None = None
+    reply_flag = value("REPLY-ON-REJECT")
+    if reply_flag in _TRUE:
+        reply_on_reject = True
+    elif reply_flag in _FALSE:
+        reply_on_reject = False
+    elif reply_flag:
+        problems.append(f"the reply-on-reject input must be true or false, got {reply_flag!r}")
+
     request_budget: int | None = None
     budget_text = value("REQUEST-BUDGET")
     if budget_text:
@@ -147,6 +157,7 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
         config_path=config_path,
         schema_path=schema_path,
         fail_on_rejected=fail_on_rejected,
+        reply_on_reject=reply_on_reject,
         request_budget=request_budget,
         api=api,
         snapshot_path=snapshot_path,
@@ -168,6 +179,8 @@ def _app(value: Any, problems: list[str]) -> GitHubApp | None:
     except ConfigurationError as exc:  # the message names the problem, never the key
         problems.append(f"the app-id/app-private-key inputs are not usable: {exc}")
         return None
+
+
 #: The largest issue number (or request budget) taken: GitHub's issue numbers are 32-bit (GraphQL's
 #: ``Int``), and a number of thousands of digits must be refused before Python converts it.
 LARGEST = 2**31 - 1

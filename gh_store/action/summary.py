@@ -1,7 +1,10 @@
 """The step summary: GitHub-flavoured Markdown saying what a run did.
 
 Text that users wrote (ids, logins, reasons, the object's JSON) is escaped so it cannot break a
-table or inject HTML, and a refused issue's body is never shown: it is not the store's object.
+table, inject HTML or become a link, and a refused issue's body is never shown: it is not the
+store's object. Every update that was not applied is listed with its reason and a link to its
+comment, for a catch-up run too; each reason is cut at ``MAX_REASON`` characters and the rows
+stop, saying how many more the log holds, before the summary could pass GitHub's 1 MiB a step.
 """
 
 from __future__ import annotations
@@ -21,11 +24,21 @@ __all__ = [
     "escape_markdown",
     "noop_summary",
     "report_summary",
+    "safe_link",
+    "short_reason",
     "write_summary",
 ]
 
 #: GitHub keeps at most 1 MiB of summary per step; the object's JSON is cut well before that.
 _MAX_SUMMARY_JSON = 200_000
+#: Characters of one reason shown (a schema error can quote a whole value).
+MAX_REASON = 300
+#: UTF-8 bytes of update rows in one summary, and of a catch-up run's object rows: with the JSON
+#: and the rest, well under 1 MiB.
+MAX_ROWS_BYTES = 500_000
+MAX_OBJECT_ROWS_BYTES = 300_000
+#: Text the autolink extension would turn into a link (``https://``, ``www.``, ``a@b``).
+_AUTOLINK_TRIGGERS = re.compile(r"(?i)(:|@|(?<=www)\.)")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 _SAFE_URL = re.compile(r"\Ahttps?://[^\s<>()\[\]\"'`]+\Z")
 
@@ -44,7 +57,7 @@ def report_summary(report: ProcessReport) -> str:
     """The step summary: what happened to the object, and a table of every update decided."""
     lines = [
         f"### gh-store: {escape_markdown(report.object_id)} "
-        f"({_link(f'issue #{report.issue_number}', report.issue_url)})",
+        f"({safe_link(f'issue #{report.issue_number}', report.issue_url)})",
         "",
     ]
     if report.refused is not None or report.data is None:
@@ -73,7 +86,7 @@ def report_summary(report: ProcessReport) -> str:
         ]
     if report.outcomes:
         lines += ["| Update | Author | Result | Reason |", "| --- | --- | --- | --- |"]
-        lines += [_outcome_row(outcome) for outcome in report.outcomes]
+        lines += _bounded_rows([_outcome_row(outcome) for outcome in report.outcomes])
         lines.append("")
     shown = json.dumps(report.data, ensure_ascii=False, indent=2)
     if len(shown) > _MAX_SUMMARY_JSON:
@@ -93,23 +106,45 @@ def report_summary(report: ProcessReport) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """``text`` as literal Markdown table-cell content: no HTML, no markup, one line."""
+    """``text`` as literal Markdown table-cell content: no HTML, no markup, no link, one line."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    # As character references the autolink extension no longer sees a URL, a www. or an address.
+    text = _AUTOLINK_TRIGGERS.sub(lambda m: f"&#{ord(m.group(1))};", text)
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+def short_reason(reason: str | None) -> str:
+    """A reason cut to ``MAX_REASON`` characters (the log keeps it whole)."""
+    text = reason or ""
+    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
+
+
+def _bounded_rows(
+    rows: list[str], budget: int = MAX_ROWS_BYTES, what: str = "update(s)"
+) -> list[str]:
+    kept: list[str] = []
+    size = 0
+    for index, row in enumerate(rows):
+        size += len(row.encode("utf-8")) + 1
+        if size > budget:
+            more = len(rows) - index
+            return [*kept, "", f"... and {more} more {what}: the log lists every one."]
+        kept.append(row)
+    return kept
 
 
 def _outcome_row(outcome: UpdateOutcome) -> str:
     cells = [
-        _link(f"comment {outcome.comment_id}", outcome.url),
+        safe_link(f"comment {outcome.comment_id}", outcome.url),
         escape_markdown(outcome.author),
         outcome.status,
-        escape_markdown(outcome.reason or ""),
+        escape_markdown(short_reason(outcome.reason)),
     ]
     return "| " + " | ".join(cells) + " |"
 
 
-def _link(text: str, url: str) -> str:
+def safe_link(text: str, url: str) -> str:
     # Only URLs that cannot close the link or add markup; GitHub's html_url always qualifies.
     return f"[{text}]({url})" if _SAFE_URL.match(url or "") else text
 
@@ -133,14 +168,15 @@ def catch_up_summary(done: CatchUpReport) -> str:
             "| Object | Issue | Version | Applied | Rejected | Untrusted | Changed |",
             "| --- | --- | --- | --- | --- | --- | --- |",
         ]
+        object_rows: list[str] = []
         for report in done.reports:
             refused = report.refused is not None
-            lines.append(
+            object_rows.append(
                 "| "
                 + " | ".join(
                     [
                         escape_markdown(report.object_id),
-                        _link(f"#{report.issue_number}", report.issue_url),
+                        safe_link(f"#{report.issue_number}", report.issue_url),
                         "refused" if refused else str(report.version_after),
                         str(len(report.applied)),
                         str(len(report.rejected)),
@@ -150,6 +186,27 @@ def catch_up_summary(done: CatchUpReport) -> str:
                 )
                 + " |"
             )
+        lines += _bounded_rows(object_rows, MAX_OBJECT_ROWS_BYTES, "object(s)")
+        lines.append("")
+    not_applied = [
+        (report, outcome)
+        for report in done.reports
+        for outcome in report.outcomes
+        if outcome.status != "applied"
+    ]
+    if not_applied:
+        lines += [
+            "**Updates not applied:**",
+            "",
+            "| Object | Update | Author | Result | Reason |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        lines += _bounded_rows(
+            [
+                f"| {escape_markdown(report.object_id)} |{_outcome_row(outcome)[1:]}"
+                for report, outcome in not_applied
+            ]
+        )
         lines.append("")
     if done.failures:
         lines += ["**Could not be processed** (passed over; the other objects were processed):", ""]

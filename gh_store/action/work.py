@@ -36,6 +36,7 @@ class Outcome:
     reports: tuple[ProcessReport, ...]
     catch_up: CatchUpReport | None = None
     snapshot_objects: int | None = None  # objects written to the snapshot file, if one was
+    replies: int = 0  # reply comments posted on issues with rejected updates
 
     @property
     def left(self) -> int:
@@ -84,13 +85,31 @@ def do_work(
                     transport, built.config, schema=built.schema, budget=inputs.request_budget
                 )
                 reports = catch_up.reports
+            replies = 0
+            reply_on_reject = inputs.reply_on_reject
+            if reply_on_reject is None:
+                reply_on_reject = built.config.replies.on_reject
+            if reply_on_reject:
+                replies = _reply(transport, reports)
             written = None
             if inputs.snapshot_path is not None:
                 written = _refresh_snapshot(inputs, built.config, transport)
             logging.getLogger("gh_store.action").info("%d requests made", transport.requests_made)
     finally:
         transport.close()
-    return Outcome(reports, catch_up, written)
+    return Outcome(reports, catch_up, written, replies)
+
+
+def _reply(transport: GitHubTransport, reports: tuple[ProcessReport, ...]) -> int:
+    from .replies import post_replies
+
+    posted, stopped = post_replies(transport, reports)
+    logger = logging.getLogger("gh_store.action")
+    logger.info("%d reply comment(s) posted", posted)
+    if stopped is not None:
+        # A courtesy: the decisions are in the bodies and the summary; the run goes on.
+        logger.warning("replies stopped: %s", stopped)
+    return posted
 
 
 def _refresh_snapshot(inputs: ActionInputs, config: StoreConfig, transport: GitHubTransport) -> int:

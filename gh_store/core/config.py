@@ -32,6 +32,9 @@ The file looks like this (every key optional)::
       graphql:
         mutations_per_request: 50      # reactions and the write in one request (halved when
                                        # GitHub's secondary limit answers)
+      replies:
+        on_reject: false               # the action replies on the issue with each rejected
+                                       # update's reason (a comment: GitHub's content limits)
 
 ``store.processed_reaction`` (the original gh-store's spelling) is accepted for
 ``store.reactions.processed``.
@@ -56,6 +59,7 @@ __all__ = [
     "LogConfig",
     "RateLimitConfig",
     "ReactionConfig",
+    "RepliesConfig",
     "RetryConfig",
     "StoreConfig",
     "TrustConfig",
@@ -124,6 +128,11 @@ class TrustConfig:
 
 
 @dataclass(frozen=True)
+class RepliesConfig:
+    on_reject: bool = False
+
+
+@dataclass(frozen=True)
 class StoreConfig:
     base_label: str = DEFAULT_BASE_LABEL
     uid_prefix: str = DEFAULT_UID_PREFIX
@@ -136,6 +145,7 @@ class StoreConfig:
     schema: PurePath | None = None
     api: str = "auto"
     graphql: GraphQLConfig = field(default_factory=GraphQLConfig)
+    replies: RepliesConfig = field(default_factory=RepliesConfig)
     source: str = "<defaults>"
 
 
@@ -188,6 +198,7 @@ def parse_config(document: Any, source: str = "<config>") -> StoreConfig:
             "schema",
             "api",
             "graphql",
+            "replies",
         },
     )
     defaults = StoreConfig()
@@ -295,6 +306,14 @@ def parse_config(document: Any, source: str = "<config>") -> StoreConfig:
         )
     )
 
+    replies_doc = reader.mapping(store.get("replies", {}), "store.replies")
+    reader.only(replies_doc, "store.replies", {"on_reject"})
+    replies = RepliesConfig(
+        on_reject=reader.boolean(
+            replies_doc.get("on_reject", defaults.replies.on_reject), "store.replies.on_reject"
+        )
+    )
+
     schema_doc = store.get("schema")
     schema = None if schema_doc is None else PurePath(reader.string(schema_doc, "store.schema"))
 
@@ -317,6 +336,7 @@ def parse_config(document: Any, source: str = "<config>") -> StoreConfig:
         schema=schema,
         api=api,
         graphql=graphql,
+        replies=replies,
         source=source,
     )
 

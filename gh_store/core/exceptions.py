@@ -12,9 +12,11 @@ exception into a message and an exit code. Messages never contain a token.
     ├── InvalidUpdate               an update or object that cannot be stored (size, type, schema)
     ├── CorruptObjectError          an issue body that is neither our format nor the original's
     ├── ConcurrentUpdateError       too many updates pending, or another writer in the way
+    │   └── VersionConflict         a guarded update (if_version) found another version
     ├── WaitTimeout                 wait() gave up before the object's updates were decided
-    ├── UpdateRejected              wait(): the action decided not to apply the caller's update
-    │   └── UpdateNotTrusted        wait(): its author may not write, so it will never be applied
+    ├── UpdateRejected              wait(), update(apply=True): the caller's update is not applied
+    │   ├── UpdateNotTrusted        its author may not write, so it will never be applied
+    │   └── VersionConflict         (also a ConcurrentUpdateError)
     ├── AccessDeniedError           the caller may not do this (no token, untrusted issue author)
     │   └── AuthError               GitHub refused the token or the right (also a GitHubAPIError)
     └── GitHubAPIError              GitHub answered an error, or could not be reached, after retries
@@ -44,6 +46,7 @@ __all__ = [
     "RateLimitError",
     "UpdateNotTrusted",
     "UpdateRejected",
+    "VersionConflict",
     "WaitTimeout",
 ]
 
@@ -89,13 +92,20 @@ class WaitTimeout(GitHubStoreError):
 
 
 class UpdateRejected(GitHubStoreError):
-    """The caller's update will never be applied; ``reason`` says why, for people.
+    """The caller's update will never be applied (``wait()``, ``update(..., apply=True)``);
+    ``reason`` says why, for people.
 
     ``comment_id`` and ``url`` name the update's comment, ``issue_number`` its issue.
     """
 
     def __init__(
-        self, message: str, *, reason: str, comment_id: int, url: str, issue_number: int
+        self,
+        message: str,
+        *,
+        reason: str,
+        comment_id: int = 0,
+        url: str = "",
+        issue_number: int = 0,
     ) -> None:
         super().__init__(message)
         self.reason = reason
@@ -106,6 +116,10 @@ class UpdateRejected(GitHubStoreError):
 
 class UpdateNotTrusted(UpdateRejected):
     """The update's author may not write to the repository: the action marks it untrusted."""
+
+
+class VersionConflict(UpdateRejected, ConcurrentUpdateError):
+    """A guarded update (``if_version``) was rejected: the object had moved on. Read, retry."""
 
 
 class AccessDeniedError(GitHubStoreError):

@@ -2,10 +2,10 @@
 
 Each decision that needs GitHub's answers lives here once; ``gh_store.client.GitHubStore`` only
 drives these flows over its transport. Request counts (over REST), which the tests assert:
-``get`` 1, ``create`` 4 (look-up, create, look-up again, close), ``update`` 2 once the issue
-number is known (reopen, comment), ``delete`` 2, a listing 1 per 100 objects; plus one role
-look-up per issue opener who is not the owner, the Actions bot or a configured user, once per
-client.
+``get`` 1, ``create`` 5 (look-up, create, look-up again, the creation comment, close),
+``update`` 2 once the issue number is known (reopen, comment), ``delete`` 2, a listing 1 per
+100 objects; plus one role look-up per issue opener who is not the owner, the Actions bot or a
+configured user, once per client.
 
 Races these flows close (each has a test):
 
@@ -64,7 +64,7 @@ from .needs import (
 from .planner import pending_comments
 from .trust import login_of, trusted
 from .types import ObjectMeta, StoredObject, parse_github_time
-from .update_comment import is_meant_as_update
+from .update_comment import encode_initial_state, is_meant_as_update
 
 __all__ = [
     "ObjectListing",
@@ -325,6 +325,9 @@ def create_flow(
             f"object {object_id!r} was created in {scope.repo} by someone else at the same "
             f"time; issue #{number} made here was archived"
         )
+    # The data at version 1, which the body no longer holds after the first update: a rollback
+    # starts its history here. Conversation to the processor.
+    yield CreateComment(number, encode_initial_state(data))
     # Closed means stable: an open issue has pending updates.
     closed: Mapping[str, Any] = yield UpdateIssue(number, state="closed", state_reason="completed")
     return (yield from read_object_flow(scope, closed, object_id))

@@ -11,6 +11,11 @@ The rules:
   reported, and never applied later.
 * A broken update, or one whose result fails the schema or would not fit in the issue body, is
   *rejected*: the object is unchanged by it. Each update applies whole or not at all.
+* A guarded update (``if_version``, see ``update_comment.py``) is rejected unless the object is at
+  that version when the fold reaches it, updates before it in this round included: of two
+  writers who read version N and guard on it, the first comment applies and the second is
+  rejected, whichever run decides them. The check depends only on the fold's state, so
+  overlapping runs still converge.
 * Everything goes in one write: data, metadata and the state. Marks come after it.
 * Crash safety: the metadata records the marks the run places, so the next run can place them again
   if it finds the newest one missing (placing a reaction twice is harmless). The marks of applied
@@ -53,6 +58,7 @@ __all__ = [
     "comment_id",
     "pending_comments",
     "plan_updates",
+    "version_conflict",
 ]
 
 Status = Literal["applied", "rejected", "untrusted"]
@@ -75,6 +81,7 @@ class UpdateOutcome:
     url: str
     status: Status
     reason: str | None = None
+    version_conflict: bool = False  # rejected by its guard: the object was at another version
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,11 @@ class UpdatePlan:
 
 def comment_id(comment: Mapping[str, Any]) -> int:
     return int(comment["id"])
+
+
+def version_conflict(version: int, expected: int) -> str:
+    """Why a guarded update expecting ``expected`` is rejected at ``version``."""
+    return f"the object is at version {version}, not {expected}"
 
 
 def pending_comments(
@@ -156,11 +168,15 @@ def plan_updates(
         author = login_of(comment)
         status: Status
         reason: str | None = None
+        conflict = False
         if not is_trusted(author, roles, config, owner):
             status = "untrusted"
             reason = f"{author} may not write to this repository"
         elif parsed.kind is CommentKind.BROKEN or parsed.patch is None:
             status, reason = "rejected", parsed.reason
+        elif parsed.if_version is not None and parsed.if_version != version:
+            status, conflict = "rejected", True
+            reason = version_conflict(version, parsed.if_version)
         else:
             candidate = apply_merge_patch(data, parsed.patch)
             room = required_room + _mark_size(cid, reactions.processed)
@@ -178,7 +194,7 @@ def plan_updates(
             _Decided(Mark(cid, content_of[status]), comment, status == "applied", rejection)
         )
         outcomes.append(
-            UpdateOutcome(cid, author, str(comment.get("html_url", "")), status, reason)
+            UpdateOutcome(cid, author, str(comment.get("html_url", "")), status, reason, conflict)
         )
 
     last_id = max([meta.last_comment_id, baseline, *(comment_id(c) for c in pending)])

@@ -25,6 +25,7 @@ from typing import Any
 from .body import IssueBody, decode_body
 from .config import StoreConfig
 from .exceptions import CorruptObjectError, GitHubAPIError, GitHubStoreError, ObjectNotFound
+from .issue_form import adopt_form_flow, form_fields
 from .marks import legacy_baseline, owed_marks, reaction_count
 from .naming import has_label, object_id_from_labels
 from .needs import Commit, Flow, GetIssue, ListComments, Listing
@@ -158,6 +159,15 @@ def process_issue_flow(
                 raise ObjectNotFound(f"issue #{number} does not exist") from None
             raise
     check_store_issue(issue, config)
+    form = None
+    if object_id_from_labels(config, issue.get("labels") or []) is None:
+        form = form_fields(issue.get("body"))
+    if form is not None:
+        # An object asked for with the issue form: made here, as create makes one. Creating is
+        # writing, so the opener must be trusted whatever require_trusted_issue_author says.
+        if not (yield from trusted(login_of(issue), config, owner, roles)):
+            return _refused(issue, config, None)
+        issue = yield from adopt_form_flow(issue, form, config, schema)
     before = read_store_body(issue)
     if config.trust.require_trusted_issue_author and not (
         yield from trusted(login_of(issue), config, owner, roles)
@@ -231,14 +241,17 @@ def process_issue_flow(
     return _report(plans[0], plans[-1], outcomes, issue, len(plans))
 
 
-def _refused(issue: Mapping[str, Any], config: StoreConfig, before: IssueBody) -> ProcessReport:
+def _refused(
+    issue: Mapping[str, Any], config: StoreConfig, before: IssueBody | None
+) -> ProcessReport:
     number = int(issue["number"])
     opener = login_of(issue)
+    version = before.meta.version if before is not None else 0
     return ProcessReport(
         object_id=object_id_from_labels(config, issue.get("labels") or []) or f"#{number}",
         issue_number=number,
-        version_before=before.meta.version,
-        version_after=before.meta.version,
+        version_before=version,
+        version_after=version,
         data=None,
         data_before=None,
         refused=(

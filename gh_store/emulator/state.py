@@ -40,6 +40,9 @@ class EmulatorState(Repository):
         self.log = RequestLog()
         self.latency = 0.0  # seconds added to every request
         self.apps = AppRegistry()
+        # False: no GraphQL endpoint, as on some GitHub Enterprise Server set-ups (`/graphql`
+        # is then an unknown path, answered 404 like any other)
+        self.graphql_endpoint = True
 
     def caller(self, token: str) -> User | None:
         """Who ``token`` acts for: a user's token, or a GitHub App's live installation token."""
@@ -61,9 +64,6 @@ class EmulatorState(Repository):
         if found is not None:
             return f"installation:{found[0].id}", INSTALLATION_LIMIT
         return token, limit_for(user.type)
-        # False: no GraphQL endpoint, as on some GitHub Enterprise Server set-ups (`/graphql`
-        # is then an unknown path, answered 404 like any other)
-        self.graphql_endpoint = True
 
     def save(self, path: Path) -> None:
         """Write the repository's data (not faults, hooks or the log) to a state file."""

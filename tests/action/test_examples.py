@@ -161,3 +161,56 @@ def test_the_check_finds_a_file_the_copy_lacks() -> None:
         "scripts/x.py",
         "b.yml",
     }
+
+
+def test_update_counter_retries_when_another_copy_got_there_first(
+    gh: GitHubEmulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Between the script's read and its update, another copy bumps the counter: the guarded
+    update is rejected, the script reads again and retries; both increments count."""
+    import importlib.util
+
+    from gh_store import GitHubStore
+    from gh_store.configure import load_config as _load
+
+    spec = importlib.util.spec_from_file_location(
+        "update_counter", ROOT / "examples" / "scripts" / "update_counter.py"
+    )
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    config = _load_test_config(_load)
+    other = GitHubStore(gh.owner_token, gh.repo, config=config, **gh.client_options())
+    other.create("counter", {"count": 41})
+    raced: list[int] = []
+
+    class RacedStore(GitHubStore):
+        def update(self, object_id: str, changes: Any, **kwargs: Any) -> Any:
+            if not raced:  # the other copy's whole increment lands first, once
+                seen = other.get(object_id)
+                other.update(object_id, {"count": seen.data["count"] + 1}, apply=True)
+                raced.append(1)
+            return super().update(object_id, changes, **kwargs)
+
+    def make(**kwargs: Any) -> GitHubStore:
+        kwargs.pop("config_path", None)
+        return RacedStore(config=config, **kwargs, **gh.client_options())
+
+    monkeypatch.setattr(script, "GitHubStore", make)
+    monkeypatch.setattr(script.time, "sleep", lambda seconds: None)
+    monkeypatch.setenv("GITHUB_TOKEN", gh.bot_token)
+    assert script.main(["--repo", gh.repo, "--object-id", "counter"]) == 0
+    out, err = capsys.readouterr()
+    assert "retrying: the object is at version 2, not 1" in err
+    assert out.splitlines() == ["counter: count 42 -> 43 (v3)"]
+    assert other.get("counter").data == {"count": 43}
+    other.close()
+
+
+def _load_test_config(load: Any) -> Any:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "config.yml"
+        path.write_text(TEST_CONFIG)
+        return load(path)

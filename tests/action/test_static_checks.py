@@ -89,6 +89,7 @@ def test_action_yml_declares_the_inputs_and_outputs_the_code_uses() -> None:
         "api",
         "api-url",
         "fail-on-rejected",
+        "reply-on-reject",
         "request-budget",
         "snapshot",
         "app-id",

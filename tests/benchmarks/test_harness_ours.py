@@ -86,8 +86,9 @@ def test_client_operations_through_the_harness(tmp_path: Path) -> None:
     )
     counts = {r.operation: (r.repeats, r.reads, r.writes, r.problem, r.note) for r in results}
     assert counts == {
-        # is the id free, create, look again for a racing create of the same id; close
-        "create": (2, [2, 2], [2, 2], "", ""),
+        # is the id free, create, look again for a racing create of the same id; the creation
+        # comment (version 1's data, for a rollback); close
+        "create": (2, [2, 2], [3, 3], "", ""),
         "get": (2, [1, 1], [0, 0], "", ""),
         "update": (2, [0, 0], [2, 2], "", ""),
     }

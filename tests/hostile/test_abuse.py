@@ -138,7 +138,7 @@ def test_others_comments_cannot_be_edited_and_edits_of_applied_updates_change_no
     path = f"/issues/comments/{update}"
     assert _send(repo, "mallory", "PATCH", path, {"body": '{"n": 666}'}) == 403
     assert _send(repo, "mallory", "DELETE", path) == 403
-    assert repo.comments(number)[0]["body"] == '{"n": 1}'
+    assert repo.comments(number)[1]["body"] == '{"n": 1}'  # after the creation comment
 
     # The owner can edit it (GitHub allows writers to): the object does not follow, the history
     # check notices.
@@ -272,7 +272,7 @@ def test_odd_object_ids_work_through_create_get_update_and_process(
 ) -> None:
     repo.clear_requests()
     created = store.create(object_id, {"id": object_id, "n": 0})
-    assert len(repo.requests) == 4  # look-up, create, look-up again, close
+    assert len(repo.requests) == 5  # look-up, create, look-up again, creation comment, close
     assert created.meta.label == f"{CONFIG.uid_prefix}{object_id}"
 
     store.update(object_id, {"n": 1})

@@ -68,7 +68,7 @@ def test_update_survives_a_503_on_the_reopen(gh: GitHubEmulator, store: GitHubSt
     assert [r.status for r in gh.requests if r.method == "PATCH"] == [503, 200]
     assert obj.meta.issue_number == created.meta.issue_number
     assert gh.issue(created.meta.issue_number)["state"] == "open"
-    assert len(gh.comments(created.meta.issue_number)) == 1
+    assert len(gh.comments(created.meta.issue_number)) == 2  # the creation comment, the update
 
 
 def test_get_survives_a_dropped_connection(gh: GitHubEmulator, store: GitHubStore) -> None:

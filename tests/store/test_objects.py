@@ -38,7 +38,7 @@ def _labels(issue: dict[str, Any]) -> set[str]:
     return {label["name"] for label in issue["labels"]}
 
 
-def test_create_stores_a_closed_labelled_issue_in_four_requests(
+def test_create_stores_a_closed_labelled_issue_in_five_requests(
     gh: GitHubEmulator, store: GitHubStore
 ) -> None:
     gh.clear_requests()
@@ -47,6 +47,7 @@ def test_create_stores_a_closed_labelled_issue_in_four_requests(
         ("GET", "/repos/octo/store/issues"),  # is the id taken?
         ("POST", "/repos/octo/store/issues"),
         ("GET", "/repos/octo/store/issues"),  # did someone else create it meanwhile?
+        ("POST", f"/repos/octo/store/issues/{obj.meta.issue_number}/comments"),  # version 1
         ("PATCH", f"/repos/octo/store/issues/{obj.meta.issue_number}"),
     ]
     assert obj.data == {"name": "test", "value": 42}
@@ -88,7 +89,7 @@ def test_update_costs_three_requests_then_two_and_leaves_the_issue_open(
     issue = gh.issue(pending.meta.issue_number)
     assert issue["state"] == "open"
     bodies = [json.loads(c["body"]) for c in gh.comments(pending.meta.issue_number)]
-    assert bodies == [{"v": 2}, {"w": 3}]
+    assert bodies[1:] == [{"v": 2}, {"w": 3}]  # after the creation comment
 
 
 def test_update_with_apply_processes_inline(
@@ -253,7 +254,7 @@ def test_delete_archives_and_frees_the_id(gh: GitHubEmulator, store: GitHubStore
     issue = gh.issue(first.meta.issue_number)
     assert issue["state"] == "closed"
     assert _labels(issue) == {"UID:alpha", "team-a", "archived"}
-    assert len(gh.comments(first.meta.issue_number)) == 1  # history stays
+    assert len(gh.comments(first.meta.issue_number)) == 2  # history stays
     with pytest.raises(ObjectNotFound):
         store.get("alpha")
     with pytest.raises(ObjectNotFound):

@@ -114,8 +114,8 @@ def test_an_update_through_a_stale_number_goes_to_the_re_created_object(
     result = b.update("cfg", {"v": 11}, apply=apply)
 
     assert result.meta.issue_number == new
-    assert gh.comments(old) == []
-    assert [c["body"] for c in gh.comments(new)] == ['{\n  "v": 11\n}']
+    assert len(gh.comments(old)) == 1  # its creation comment only
+    assert [c["body"] for c in gh.comments(new)][1:] == ['{\n  "v": 11\n}']
     if apply:
         assert result.data == {"v": 11} and a.get("cfg").data == {"v": 11}
     assert gh.issue(old)["state"] == "closed"
