@@ -10,6 +10,7 @@ logging: programs do (``gh_store.logs``); a library constructor changes no globa
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ __all__ = [
 ]
 
 _MAX_SCHEMA_FILES = 100
+
+log = logging.getLogger("gh_store.config")
 
 
 def base_directory(
@@ -120,6 +123,7 @@ def setup(
     cache: bool = True,
     cache_dir: Path | str | None = None,
     api: str | None = None,
+    audience: str = "library",
 ) -> StoreSetup:
     """Resolve config, schema and transport; check all of them before any request.
 
@@ -130,7 +134,8 @@ def setup(
     under ``auto``, REST without one (GitHub's GraphQL API takes no anonymous calls), over
     ``http_transport`` when given (the emulator's in-process transport in tests). Its REST reads
     keep GET answers for conditional requests (``transport/cache.py``): in memory, or in
-    ``cache_dir`` across processes; ``cache=False`` keeps none.
+    ``cache_dir`` across processes; ``cache=False`` keeps none. ``audience`` (``library``,
+    ``action`` or ``cli``) says whose fix an error's advice names (``transport/policy.py``).
     """
     base = base_directory(base_dir)
     if config is None:
@@ -158,6 +163,7 @@ def setup(
             api_url=api_url,
             http_transport=http_transport,
             cache=kept,
+            audience=audience,
         )
     return StoreSetup(config=config, schema=schema, transport=transport)
 
@@ -180,6 +186,7 @@ def build_transport(
     api_url: str | None = None,
     http_transport: httpx2.BaseTransport | None = None,
     cache: ResponseCache | bool = True,
+    audience: str = "library",
 ) -> GitHubTransport:
     """The transport ``api`` (default ``config.api``) names, set up as ``config`` says."""
     # ghapi and httpx2 are imported only here, where requests go.
@@ -196,6 +203,7 @@ def build_transport(
             http_transport=http_transport,
             fallback=(api or config.api) == "auto",
             cache=cache,
+            audience=audience,
         )
     from .transport.rest import GhApiTransport
 
@@ -207,6 +215,7 @@ def build_transport(
         rate_limit=config.rate_limit,
         http_transport=http_transport,
         cache=cache,
+        audience=audience,
     )
 
 
@@ -226,7 +235,10 @@ def _read_config(path: Path) -> StoreConfig:
         raise ConfigurationError(f"{path}: cannot read config file: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
         raise ConfigurationError(f"{path}: config file is not UTF-8: {exc.reason}") from None
-    return parse_config_text(text, source=str(path))
+    config = parse_config_text(text, source=str(path))
+    for warning in config.warnings:  # once per reading of the file: it is read once per store
+        log.warning("%s", warning)
+    return config
 
 
 def _read_json(path: Path, what: str) -> Any:

@@ -83,6 +83,33 @@ class CatchUpReport:
         return any(report.changed for report in self.reports)
 
 
+def _progress(
+    report: ProcessReport,
+    done: int,
+    of: int,
+    transport: GitHubTransport,
+    used: int,
+    budget: int | None,
+) -> None:
+    """One line per object of a catch-up run: what it did, and where the run stands."""
+    if budget is not None:
+        stands = f"{used} of a budget of {budget} requests used"
+    elif transport.rate_remaining is not None:
+        stands = f"{used} requests used, {transport.rate_remaining} left this hour"
+    else:
+        stands = f"{used} requests used"
+    log.info(
+        "object %d of %d, issue #%d: %d applied, %d rejected, %d untrusted; %s",
+        done,
+        of,
+        report.issue_number,
+        len(report.applied),
+        len(report.rejected),
+        len(report.untrusted),
+        stands,
+    )
+
+
 def should_stop(
     remaining: int | None, used: int, *, reserve: int, budget: int | None
 ) -> str | None:
@@ -141,5 +168,8 @@ def process_all(
             failures.append((number, str(exc)))
             continue
         reports.append(report)
+        _progress(
+            report, index + 1, len(issues), transport, transport.requests_made - start, budget
+        )
     used = transport.requests_made - start
     return CatchUpReport(tuple(reports), tuple(failures), requests=used)

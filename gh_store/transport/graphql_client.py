@@ -31,6 +31,7 @@ from gh_store.core.config import RateLimitConfig, RetryConfig
 from gh_store.core.exceptions import GitHubAPIError
 
 from .answers import decode, header_int, no_answer
+from .credentials import user_agent
 from .pacing import Pacer
 from .policy import (
     Attempt,
@@ -97,9 +98,11 @@ class GraphQLClient:
         wall_clock: Callable[[], float] = time.time,
         timeout: float = 30.0,
         http_transport: httpx2.BaseTransport | None = None,
+        audience: str = "library",  # who reads the errors' advice (policy.AUDIENCES)
     ) -> None:
         self.url = url
         self.repo = repo
+        self.audience = audience
         self.requests_made = 0
         self._remaining: int | None = None
         self._reset: float | None = None  # epoch seconds when GitHub refills the points
@@ -107,7 +110,11 @@ class GraphQLClient:
         self._sleep = sleep
         self._clock = clock
         self._wall_clock = wall_clock
-        self._headers = {"Authorization": f"bearer {token}", "Accept": "application/json"}
+        self._headers = {
+            "Authorization": f"bearer {token}",
+            "Accept": "application/json",
+            "User-Agent": user_agent(),
+        }
         self._http = httpx2.Client(timeout=timeout, transport=http_transport)
         self._pacer = Pacer(rate_limit, clock=clock, sleep=sleep)
 
@@ -161,6 +168,7 @@ class GraphQLClient:
                     now=self._wall_clock(),
                     repo=self.repo,
                     api_url=self.url,
+                    audience=self.audience,
                 ),
                 self._retries.backoff_factor,
             )
