@@ -45,8 +45,9 @@ EXIT_INTERRUPTED = 130
 #: What each exit status means: the one table behind ``--help``'s epilog and docs/client.md.
 EXIT_STATUSES = {
     EXIT_OK: "done",
-    EXIT_FAILED: "done in part, or refused: an object failed to process, an update was "
-    "rejected, a history does not verify, the object exists, waiting timed out",
+    EXIT_FAILED: "done in part, or refused: an object failed to process (process-updates --all), "
+    "the update was rejected (update --wait), a history does not verify, the object exists, "
+    "waiting timed out",
     EXIT_USAGE: "bad input: the command line, a JSON argument, a file, the config, the schema, "
     "an id or an object that cannot be stored",
     EXIT_NOT_FOUND: "not found: no such object or issue",

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TextIO
 
+from gh_store import __version__
 from gh_store.core.constants import DEFAULT_BASE_LABEL
 from gh_store.core.exceptions import (
     AccessDeniedError,
@@ -72,6 +73,7 @@ def main(
     commands = WorkflowCommands(sys.stdout if stdout is None else stdout)
     # Before anything else is printed: a token must never reach the log unmasked.
     commands.add_mask(env.get("INPUT_TOKEN", "").strip())
+    commands.line(f"gh-store {__version__}")  # which version ran this, first in the log
     try:
         return _run(env, commands, http_transport)
     except Exception as exc:  # the last line of defence: one annotation, the trace in a group
