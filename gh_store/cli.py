@@ -16,7 +16,6 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -36,10 +35,13 @@ from .terminal import (
     describe,
     exit_status,
 )
+from .terminal import count as _count
 from .terminal import fail as _fail
+from .terminal import issue_number as _issue_number
 from .terminal import json_argument as _json_argument
 from .terminal import object_entry as _object
 from .terminal import print_json as _print
+from .terminal import timestamp as _timestamp
 
 if TYPE_CHECKING:
     from .client import GitHubStore
@@ -208,7 +210,7 @@ def _parser() -> _Parser:
         "--all", action="store_true", help="every open object issue, oldest first (catch-up)"
     )
     sub.add_argument(
-        "--budget", type=int, metavar="N", help="with --all: stop after about N requests"
+        "--budget", type=_count, metavar="N", help="with --all: stop after about N requests"
     )
 
     sub = commands.add_parser(
@@ -243,22 +245,6 @@ def _common_options() -> _Parser:
     common.add_argument("--schema", type=Path, metavar="PATH", help="JSON Schema for objects")
     common.add_argument("--api-url", metavar="URL", help="default: $GITHUB_API_URL or GitHub's")
     return common
-
-
-def _issue_number(text: str) -> int:
-    if not text.isascii() or not text.isdigit() or len(text) > 10:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not an issue number")
-    return int(text)
-
-
-def _timestamp(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 time (e.g. 2024-05-01T12:00:00Z)"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # --- the commands --------------------------------------------------------------------------------
@@ -425,7 +411,9 @@ def _store(args: argparse.Namespace, *, writes: str | None = None) -> Iterator[G
     repo = args.repo or os.environ.get("GITHUB_REPOSITORY")
     if not repo:
         raise UsageError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY")
-    token = args.token or os.environ.get("GH_TOKEN") or os.environ.get("GITHUB_TOKEN") or None
+    # The gh CLI's order; a variable that holds nothing (or only spaces) counts as unset.
+    given = [args.token, os.environ.get("GH_TOKEN"), os.environ.get("GITHUB_TOKEN")]
+    token = next((t.strip() for t in given if t and t.strip()), None)
     if writes is not None and token is None:
         raise AccessDeniedError(
             f"cannot {writes} in {repo} without a token: pass --token, or set GH_TOKEN or "

@@ -8,8 +8,10 @@ prints it and docs/client.md copies it (a test holds them together).
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +26,15 @@ __all__ = [
     "EXIT_USAGE",
     "BadArgument",
     "UsageError",
+    "count",
     "describe",
     "exit_status",
     "fail",
+    "issue_number",
     "json_argument",
     "object_entry",
     "print_json",
+    "timestamp",
 ]
 
 PROG = "gh-store"
@@ -130,3 +135,29 @@ def print_json(value: Any, *, out: Path | None = None) -> int:
     json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return EXIT_OK
+
+
+def issue_number(text: str) -> int:
+    """An issue number argument (``argparse`` type)."""
+    return count(text, "an issue number")
+
+
+def count(text: str, what: str = "a whole number") -> int:
+    """A positive whole number of at most 10 digits; the text is not echoed if it is a token."""
+    from .transport.credentials import looks_like_token
+
+    if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) == 0:
+        shown = "a value that looks like a token (not shown)" if looks_like_token(text) else None
+        raise argparse.ArgumentTypeError(f"{shown or repr(text[:40])} is not {what}")
+    return int(text)
+
+
+def timestamp(text: str) -> datetime:
+    """An ISO 8601 time argument; without a zone, UTC (``argparse`` type)."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 time (e.g. 2024-05-01T12:00:00Z)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

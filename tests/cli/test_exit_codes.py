@@ -110,13 +110,24 @@ def test_a_catch_up_where_every_object_went_through_is_0(cli: Cli, gh: GitHubEmu
         ("process-updates", "--issue", "1", "--all"),
         ("process-updates", "--issue", "9" * 4000),
         ("process-updates", "1", "--issue", "2"),
+        ("process-updates", "--all", "--budget", "9" * 5000),
+        ("process-updates", "--all", "--budget", "0"),
+        ("process-updates", "--issue", "ghp_" + "a" * 36),
+        ("update-snapshot",),
+        ("create", "--object-id", "a", "b", "{}"),
         ("frobnicate",),
     ],
 )
 def test_bad_input_is_2(cli: Cli, argv: tuple[str, ...]) -> None:
     status, out, err = cli(*argv)
     assert (status, out) == (EXIT_USAGE, None)
-    assert len(err.strip().splitlines()) == 1, err
+    lines = err.strip().splitlines()
+    assert [line.startswith("gh-store: error: ") for line in lines][-1:] == [True], err
+    assert all(line.startswith("gh-store: note: ") for line in lines[:-1]), err
+    assert (
+        len(lines[-1]) < 400
+    )  # a huge argument is not echoed whole  # a huge argument is not echoed whole
+    assert "ghp_" not in err  # nor a token given where a number belongs
 
 
 def test_not_found_is_3(cli: Cli) -> None:

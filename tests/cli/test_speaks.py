@@ -139,6 +139,7 @@ def test_gh_token_comes_before_github_token_and_an_empty_one_is_unset(
     cases = [
         ({"GH_TOKEN": reader, "GITHUB_TOKEN": gh.owner_token}, [], "rita"),
         ({"GH_TOKEN": "", "GITHUB_TOKEN": reader}, [], "rita"),
+        ({"GH_TOKEN": "  ", "GITHUB_TOKEN": f" {reader}\n"}, [], "rita"),
         ({"GH_TOKEN": reader, "GITHUB_TOKEN": reader}, ["--token", gh.owner_token], "octo"),
     ]
     for env, argv, who in cases:
