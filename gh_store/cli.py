@@ -273,14 +273,15 @@ def _update(args: argparse.Namespace) -> int:
             obj = store.wait(object_id, timeout=args.timeout)
         if args.apply or args.wait:
             return _print(_object(obj))
+        handle = getattr(obj, "posted", None)  # where update() names its comment (issue 17)
         comment = posted[-1] if posted else {}
         return _print(
             {
                 "object_id": object_id,
                 "status": "pending",
                 "issue_number": obj.meta.issue_number,
-                "comment_id": comment.get("id"),
-                "comment_url": comment.get("html_url"),
+                "comment_id": handle.comment_id if handle else comment.get("id"),
+                "comment_url": handle.url if handle else comment.get("html_url"),
                 "dispatched": bool(args.dispatch),
             }
         )
