@@ -1,22 +1,47 @@
 """The ``gh-store`` command line (also ``python -m gh_store``): the client's operations as commands.
 
-Results are JSON on stdout. Every failure is one line on stderr, ``gh-store: error: ...``, with
-exit status 1 (2 for a usage mistake, 130 when interrupted), never a traceback. ``emulator ...``
-hands its arguments to the GitHub emulator's own command line.
+Results are one JSON document on stdout; progress, notes and log lines go to stderr. Every failure
+is one line on stderr, ``gh-store: error: ...``, never a traceback, and its exit status says what
+happened (:data:`EXIT_STATUSES`, also in ``--help``). The original gh-store 0.11's commands and
+flags are accepted (``original_cli.py``). ``emulator ...`` hands its arguments to the GitHub
+emulator's own command line.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
+
+from .original_cli import (
+    accept_original_flags,
+    existing_snapshot,
+    notes,
+    positional_arguments,
+    write_default_config,
+)
+from .terminal import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_STATUSES,
+    BadArgument,
+    UsageError,
+    describe,
+    exit_status,
+)
+from .terminal import count as _count
+from .terminal import fail as _fail
+from .terminal import issue_number as _issue_number
+from .terminal import json_argument as _json_argument
+from .terminal import object_entry as _object
+from .terminal import print_json as _print
+from .terminal import timestamp as _timestamp
 
 if TYPE_CHECKING:
     from .client import GitHubStore
@@ -26,14 +51,6 @@ __all__ = ["main"]
 PROG = "gh-store"
 
 log = logging.getLogger("gh_store.cli")
-
-
-class UsageError(Exception):
-    """A command line that cannot be run as given (exit status 2)."""
-
-
-class BadArgument(Exception):
-    """An argument's content (a JSON value, a file) that cannot be used (exit status 1)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,53 +69,71 @@ def main(argv: Sequence[str] | None = None) -> int:
         return emulator_main(args_list[1:])
     try:
         args = _parser().parse_args(args_list)
+        for note in notes(args):
+            print(f"{PROG}: note: {note}", file=sys.stderr)
         return int(args.run(args))
-    except UsageError as exc:
-        return _fail(str(exc), 2)
-    except BadArgument as exc:
-        return _fail(str(exc), 1)
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
-    except KeyboardInterrupt:
-        return _fail("interrupted", 130)
-    except OSError as exc:  # a file named on the command line (--out, @FILE)
-        return _fail(_describe(exc), 1)
+    except KeyboardInterrupt as exc:
+        return _fail("interrupted", exit_status(exc))
     except Exception as exc:
         from .core.exceptions import GitHubStoreError
 
-        if isinstance(exc, GitHubStoreError):
-            return _fail(str(exc), 1)
+        if isinstance(exc, GitHubStoreError | UsageError | BadArgument | OSError):
+            return _fail(describe(exc), exit_status(exc))
         log.debug("unexpected error", exc_info=True)
-        return _fail(f"unexpected {type(exc).__name__}: {exc}", 1)
+        return _fail(f"unexpected {type(exc).__name__}: {exc}", EXIT_FAILED)
 
 
 # --- the parser ----------------------------------------------------------------------------------
 
 
 def _parser() -> _Parser:
-    parser = _Parser(prog=PROG, description="JSON objects kept in GitHub issues.")
     from . import __version__
 
+    statuses = "\n".join(f"  {code:<4} {meaning}" for code, meaning in EXIT_STATUSES.items())
+    parser = _Parser(
+        prog=PROG,
+        description="JSON objects kept in GitHub issues.",
+        epilog=f"exit status:\n{statuses}\n\n{_ORIGINAL_EPILOG}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = _common_options()
+    ours = ("--token", "--repo", "--config", "--issue")  # the original spelled these as we do
 
-    def command(name: str, run: Callable[[argparse.Namespace], int], help: str) -> _Parser:
-        sub: _Parser = commands.add_parser(name, parents=[common], help=help, description=help)
+    def command(
+        name: str,
+        run: Callable[[argparse.Namespace], int],
+        help: str | None,
+        *,
+        original: str | None = None,
+        aliases: Sequence[str] = (),
+    ) -> _Parser:
+        options: dict[str, Any] = {"parents": [common], "description": help, "aliases": aliases}
+        if help:  # without help, not listed: the original's spellings
+            options["help"] = help
+        sub: _Parser = commands.add_parser(name, **options)
         sub.set_defaults(run=run)
+        if original is not None:
+            accept_original_flags(sub, original, ours=ours)
         return sub
 
-    sub = command("create", _create, "store a new object")
-    sub.add_argument("object_id", metavar="ID")
-    sub.add_argument("data", metavar="JSON", help="the object: JSON text, @FILE, or - for stdin")
+    sub = command("create", _create, "store a new object", original="create")
+    sub.add_argument("object_id", metavar="ID", nargs="?")
+    sub.add_argument("data", metavar="JSON", nargs="?", help=_JSON_HELP)
     sub.add_argument("--label", action="append", default=[], help="an extra label (repeatable)")
 
-    sub = command("get", _get, "print an object")
-    sub.add_argument("object_id", metavar="ID")
+    sub = command("get", _get, "print an object", original="get")
+    sub.add_argument("object_id", metavar="ID", nargs="?")
+    sub.add_argument("--out", type=Path, metavar="FILE", help="write it to FILE instead")
 
-    sub = command("update", _update, "post a JSON Merge Patch update for an object")
-    sub.add_argument("object_id", metavar="ID")
-    sub.add_argument("changes", metavar="JSON", help="the patch: JSON text, @FILE, or - for stdin")
+    sub = command(
+        "update", _update, "post a JSON Merge Patch update for an object", original="update"
+    )
+    sub.add_argument("object_id", metavar="ID", nargs="?")
+    sub.add_argument("changes", metavar="JSON", nargs="?", help=_JSON_HELP)
     how = sub.add_mutually_exclusive_group()
     how.add_argument("--apply", action="store_true", help="process the update now, here")
     how.add_argument(
@@ -121,21 +156,34 @@ def _parser() -> _Parser:
 
     command("list", _list, "print every object")
 
-    sub = command("history", _history, "print an object's applied updates")
-    sub.add_argument("object_id", metavar="ID")
+    sub = command(
+        "history",
+        _history,
+        "print an object's applied updates",
+        original="history",
+        aliases=("get-history", "get_history"),
+    )
+    sub.add_argument("object_id", metavar="ID", nargs="?")
+    sub.add_argument("--out", type=Path, metavar="FILE", help="write it to FILE instead")
 
     sub = command("verify", _verify, "check an object's applied updates against its history hash")
     sub.add_argument("object_id", metavar="ID")
 
-    sub = command("delete", _delete, "archive an object (its issue and history stay)")
-    sub.add_argument("object_id", metavar="ID")
+    sub = command(
+        "delete", _delete, "archive an object (its issue and history stay)", original="delete"
+    )
+    sub.add_argument("object_id", metavar="ID", nargs="?")
 
     sub = command(
         "snapshot",
         _snapshot,
         "write every object to one JSON file (refreshing the snapshot FILE holds, if any)",
+        original="snapshot",
     )
-    sub.add_argument("--out", type=Path, required=True, metavar="FILE")
+    sub.add_argument(
+        "--out", type=Path, default=Path("snapshot.json"), metavar="FILE",
+        help="default: snapshot.json",
+    )  # fmt: skip
     sub.add_argument(
         "--since", type=_timestamp, metavar="TIME", help="only objects changed since (ISO 8601)"
     )
@@ -144,18 +192,41 @@ def _parser() -> _Parser:
     )
 
     sub = command(
+        "update-snapshot",
+        _update_snapshot,
+        None,
+        original="update_snapshot",
+        aliases=("update_snapshot",),
+    )
+    sub.add_argument("snapshot_path", metavar="FILE", nargs="?")
+
+    sub = command(
         "process-updates",
         _process_updates,
         "apply an issue's pending updates, or every open object's (--all)",
+        original="process_updates",
+        aliases=("process_updates",),
     )
-    which = sub.add_mutually_exclusive_group(required=True)
-    which.add_argument("--issue", type=int, metavar="N")
+    sub.add_argument(
+        "issue_number", metavar="N", nargs="?", type=_issue_number, help=argparse.SUPPRESS
+    )
+    which = sub.add_mutually_exclusive_group()
+    which.add_argument("--issue", type=_issue_number, metavar="N")
     which.add_argument(
         "--all", action="store_true", help="every open object issue, oldest first (catch-up)"
     )
     sub.add_argument(
-        "--budget", type=int, metavar="N", help="with --all: stop after about N requests"
+        "--budget", type=_count, metavar="N", help="with --all: stop after about N requests"
     )
+
+    sub = commands.add_parser(
+        "init",
+        help="write a config file with every key at its default (if none is there)",
+        description="write a config file with every key at its default (if none is there)",
+    )
+    sub.add_argument("--config", "-c", type=Path, metavar="PATH",
+                     help="default: ~/.config/gh-store/config.yml")  # fmt: skip
+    sub.set_defaults(run=_init)
 
     _lifecycle_commands(command)
 
@@ -187,9 +258,18 @@ def _lifecycle_commands(
     )
 
 
+_JSON_HELP = "JSON text, @FILE, or - for stdin"
+
+_ORIGINAL_EPILOG = (
+    "The original gh-store 0.11's commands and flags still work (update-snapshot, "
+    "process_updates, --output, --object-id, -t...); each prints a note naming ours.\n"
+    "The token: --token, else $GH_TOKEN, else $GITHUB_TOKEN (as the gh CLI reads them)."
+)
+
+
 def _common_options() -> _Parser:
     common = _Parser(add_help=False)
-    common.add_argument("--token", help="GitHub token (default: $GITHUB_TOKEN)")
+    common.add_argument("--token", help="GitHub token (default: $GH_TOKEN, else $GITHUB_TOKEN)")
     common.add_argument("--repo", metavar="OWNER/NAME", help="default: $GITHUB_REPOSITORY")
     common.add_argument("--config", type=Path, metavar="PATH", help="config file (YAML)")
     common.add_argument("--schema", type=Path, metavar="PATH", help="JSON Schema for objects")
@@ -207,43 +287,48 @@ def _version(text: str) -> int:
     return int(text)
 
 
-def _timestamp(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 time (e.g. 2024-05-01T12:00:00Z)"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 # --- the commands --------------------------------------------------------------------------------
 
 
 def _create(args: argparse.Namespace) -> int:
-    data = _json_argument(args.data, "JSON")
-    with _store(args) as store:
-        return _print(_object(store.create(args.object_id, data, extra_labels=args.label)))
+    object_id, text = positional_arguments(args, "create", args.object_id, args.data)
+    data = _json_argument(text, "JSON")
+    with _store(args, writes=f"create {object_id!r}") as store:
+        return _print(_object(store.create(object_id, data, extra_labels=args.label)))
 
 
 def _get(args: argparse.Namespace) -> int:
+    (object_id,) = positional_arguments(args, "get", args.object_id)
     with _store(args) as store:
-        return _print(_object(store.get(args.object_id)))
+        return _print(_object(store.get(object_id)), out=args.out)
 
 
 def _update(args: argparse.Namespace) -> int:
-    changes = _json_argument(args.changes, "JSON")
-    with _store(args) as store:
+    object_id, text = positional_arguments(args, "update", args.object_id, args.changes)
+    changes = _json_argument(text, "JSON")
+    with _store(args, writes=f"update {object_id!r}") as store:
         obj = store.update(
-            args.object_id,
+            object_id,
             changes,
             apply=args.apply,
             dispatch=args.dispatch,
             if_version=args.if_version,
         )
         if args.wait:
-            obj = store.wait(args.object_id, timeout=args.timeout)
-        return _print(_object(obj))
+            obj = store.wait(object_id, timeout=args.timeout)
+        if args.apply or args.wait:
+            return _print(_object(obj))
+        posted = obj.posted  # the update's comment
+        return _print(
+            {
+                "object_id": object_id,
+                "status": "pending",
+                "issue_number": obj.meta.issue_number,
+                "comment_id": posted.comment_id if posted else None,
+                "comment_url": posted.url if posted else None,
+                "dispatched": bool(args.dispatch),
+            }
+        )
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -252,8 +337,9 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
+    (object_id,) = positional_arguments(args, "history", args.object_id)
     with _store(args) as store:
-        updates = store.get_object_history(args.object_id)
+        updates = store.get_object_history(object_id)
     return _print(
         [
             {
@@ -263,7 +349,8 @@ def _history(args: argparse.Namespace) -> int:
                 "changes": u.changes,
             }
             for u in updates
-        ]
+        ],
+        out=args.out,
     )
 
 
@@ -272,17 +359,19 @@ def _verify(args: argparse.Namespace) -> int:
         check = store.verify_history(args.object_id)
     _print({**asdict(check), "problems": list(check.problems)})
     if check.ok:
-        return 0
+        return EXIT_OK
     # Not a failure to run, but scripts need to tell: exit 1, and say why on stderr.
     return _fail(
-        f"the history of {args.object_id!r} does not verify: {'; '.join(check.problems)}", 1
+        f"the history of {args.object_id!r} does not verify: {'; '.join(check.problems)}",
+        EXIT_FAILED,
     )
 
 
 def _delete(args: argparse.Namespace) -> int:
-    with _store(args) as store:
-        store.delete(args.object_id)
-    return _print({"deleted": args.object_id})
+    (object_id,) = positional_arguments(args, "delete", args.object_id)
+    with _store(args, writes=f"delete {object_id!r}") as store:
+        store.delete(object_id)
+    return _print({"deleted": object_id})
 
 
 def _snapshot(args: argparse.Namespace) -> int:
@@ -295,22 +384,46 @@ def _snapshot(args: argparse.Namespace) -> int:
     return _print({"out": str(args.out), "objects": len(document["objects"])})
 
 
+def _update_snapshot(args: argparse.Namespace) -> int:
+    """The original's ``update-snapshot FILE``: the snapshot FILE holds, refreshed."""
+    (path,) = positional_arguments(args, "update_snapshot", args.snapshot_path)
+    args.out, args.since, args.full = existing_snapshot(path), None, False
+    return _snapshot(args)
+
+
 def _process_updates(args: argparse.Namespace) -> int:
-    with _store(args) as store:
-        if args.all:
-            done = store.process_all(budget=args.budget)
-            return _print(
-                {
-                    "processed": [report.to_dict() for report in done.reports],
-                    "failed": [{"issue_number": n, "reason": why} for n, why in done.failures],
-                    "left": list(done.left),
-                    "stopped": done.stopped,
-                    "requests": done.requests,
-                }
-            )
-        report = store.process_updates(args.issue)
-    # Rejected or untrusted updates are outcomes, not failures of the run: exit 0.
-    return _print(report.to_dict())
+    (positional,) = positional_arguments(args, "process_updates", args.issue_number, required=False)
+    numbers = [n for n in (args.issue, positional) if n is not None]
+    if len(numbers) + args.all != 1:
+        raise UsageError("give one of --issue N or --all")
+    with _store(args, writes="process updates") as store:
+        if not args.all:
+            # Rejected or untrusted updates are outcomes, not failures of the run (as the
+            # action's exit 0): the report lists them.
+            return _print(store.process_updates(_issue_number(str(numbers[0]))).to_dict())
+        done = store.process_all(budget=args.budget)
+    _print(
+        {
+            "processed": [report.to_dict() for report in done.reports],
+            "failed": [{"issue_number": n, "reason": why} for n, why in done.failures],
+            "left": list(done.left),
+            "stopped": done.stopped,
+            "requests": done.requests,
+        }
+    )
+    if done.failures:
+        issues = ", ".join(f"#{number}" for number, _ in done.failures)
+        return _fail(
+            f"{len(done.failures)} object issue(s) could not be processed ({issues}); the "
+            "reasons are in the output; the other objects were processed",
+            EXIT_FAILED,
+        )
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    path, created = write_default_config(args.config)
+    return _print({"config": str(path), "created": created})
 
 
 def _ids(args: argparse.Namespace) -> int:
@@ -337,9 +450,13 @@ def _rollback(args: argparse.Namespace) -> int:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _store(args: argparse.Namespace) -> GitHubStore:
+@contextmanager
+def _store(args: argparse.Namespace, *, writes: str | None = None) -> Iterator[GitHubStore]:
+    """The store the options name; ``writes``: what the command writes, which needs a token."""
     from .client import GitHubStore
-    from .core.exceptions import ConfigurationError
+    from .configure import build_transport, load_config
+    from .core.config import LogConfig
+    from .core.exceptions import AccessDeniedError, ConfigurationError
     from .logs import configure_logging
 
     repo = args.repo or os.environ.get("GITHUB_REPOSITORY")
@@ -350,58 +467,23 @@ def _store(args: argparse.Namespace) -> GitHubStore:
     app = app_from_options(args.app_id, args.private_key_file, args.installation_id)
     if app is not None and args.token:
         raise UsageError("give --token or a GitHub App (--app-id), not both")
-    token = args.token or os.environ.get("GITHUB_TOKEN") or None
-    store = GitHubStore(
-        token=app or token,
-        repo=repo,
-        config_path=args.config,
-        schema=args.schema,
-        api_url=args.api_url,
-    )
+    # The gh CLI's order; a variable that holds nothing (or only spaces) counts as unset.
+    given = [args.token, os.environ.get("GH_TOKEN"), os.environ.get("GITHUB_TOKEN")]
+    token = next((t.strip() for t in given if t and t.strip()), None)
+    if writes is not None and token is None and app is None:
+        raise AccessDeniedError(
+            f"cannot {writes} in {repo} without a token: pass --token, or set GH_TOKEN or "
+            "GITHUB_TOKEN"
+        )
+    credentials = app or token
+    configure_logging(LogConfig())  # for what reading the config file has to say
+    config = load_config(args.config)
     try:
-        configure_logging(store.config.log)
+        configure_logging(config.log)
     except ConfigurationError as exc:
-        store.close()
-        raise ConfigurationError(f"{store.config.source}: {exc}") from None  # name the file too
-    return store
-
-
-def _json_argument(text: str, name: str) -> Any:
-    if text == "-":
-        source, content = "stdin", sys.stdin.read()
-    elif text.startswith("@"):
-        source = text[1:]
-        try:
-            content = Path(source).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BadArgument(_describe(exc)) from None
-    else:
-        source, content = "the argument", text
+        raise ConfigurationError(f"{config.source}: {exc}") from None  # name the file too
+    transport = build_transport(repo, credentials, config, api_url=args.api_url, audience="cli")
     try:
-        return json.loads(content)
-    except (ValueError, RecursionError) as exc:
-        raise BadArgument(f"{name} from {source} is not valid JSON: {exc}") from None
-
-
-def _object(obj: Any) -> dict[str, Any]:
-    from .core.snapshots import object_entry
-
-    return object_entry(obj)
-
-
-def _print(value: Any) -> int:
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
-    return 0
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
-        return f"{exc.filename}: {exc.strerror}"
-    return str(exc) or type(exc).__name__
-
-
-def _fail(message: str, status: int) -> int:
-    line = " ".join(message.split())  # one line, whatever the message held
-    print(f"{PROG}: error: {line}", file=sys.stderr)
-    return status
+        yield GitHubStore(credentials, repo, config=config, schema=args.schema, transport=transport)
+    finally:
+        transport.close()

@@ -10,6 +10,7 @@ logging: programs do (``gh_store.logs``); a library constructor changes no globa
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ __all__ = [
 ]
 
 _MAX_SCHEMA_FILES = 100
+
+log = logging.getLogger("gh_store.config")
 
 
 def base_directory(
@@ -123,6 +126,7 @@ def setup(
     cache: bool = True,
     cache_dir: Path | str | None = None,
     api: str | None = None,
+    audience: str = "library",
 ) -> StoreSetup:
     """Resolve config, schema and transport; check all of them before any request.
 
@@ -135,7 +139,8 @@ def setup(
     keep GET answers for conditional requests (``transport/cache.py``): in memory, or in
     ``cache_dir`` across processes; ``cache=False`` keeps none. ``token`` may be a GitHub App's
     credentials (``GitHubApp``, see :func:`app_credentials`): its installation token is minted
-    with the first request and renewed before it lapses.
+    with the first request and renewed before it lapses. ``audience`` (``library``, ``action``
+    or ``cli``) says whose fix an error's advice names (``transport/policy.py``).
     """
     base = base_directory(base_dir)
     if config is None:
@@ -163,6 +168,7 @@ def setup(
             api_url=api_url,
             http_transport=http_transport,
             cache=kept,
+            audience=audience,
         )
     return StoreSetup(config=config, schema=schema, transport=transport)
 
@@ -237,6 +243,7 @@ def build_transport(
     api_url: str | None = None,
     http_transport: httpx2.BaseTransport | None = None,
     cache: ResponseCache | bool = True,
+    audience: str = "library",
 ) -> GitHubTransport:
     """The transport ``api`` (default ``config.api``) names, set up as ``config`` says."""
     # ghapi and httpx2 are imported only here, where requests go.
@@ -253,6 +260,7 @@ def build_transport(
             http_transport=http_transport,
             fallback=(api or config.api) == "auto",
             cache=cache,
+            audience=audience,
         )
     from .transport.rest import GhApiTransport
 
@@ -264,6 +272,7 @@ def build_transport(
         rate_limit=config.rate_limit,
         http_transport=http_transport,
         cache=cache,
+        audience=audience,
     )
 
 
@@ -283,7 +292,10 @@ def _read_config(path: Path) -> StoreConfig:
         raise ConfigurationError(f"{path}: cannot read config file: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
         raise ConfigurationError(f"{path}: config file is not UTF-8: {exc.reason}") from None
-    return parse_config_text(text, source=str(path))
+    config = parse_config_text(text, source=str(path))
+    for warning in config.warnings:  # once per reading of the file: it is read once per store
+        log.warning("%s", warning)
+    return config
 
 
 def _read_json(path: Path, what: str) -> Any:

@@ -127,6 +127,33 @@ class CatchUpReport:
         return any(report.changed for report in self.reports)
 
 
+def _progress(
+    report: ProcessReport,
+    done: int,
+    of: int,
+    transport: GitHubTransport,
+    used: int,
+    budget: int | None,
+) -> None:
+    """One line per object of a catch-up run: what it did, and where the run stands."""
+    if budget is not None:
+        stands = f"{used} of a budget of {budget} requests used"
+    elif transport.rate_remaining is not None:
+        stands = f"{used} requests used, {transport.rate_remaining} left this hour"
+    else:
+        stands = f"{used} requests used"
+    log.info(
+        "object %d of %d, issue #%d: %d applied, %d rejected, %d untrusted; %s",
+        done,
+        of,
+        report.issue_number,
+        len(report.applied),
+        len(report.rejected),
+        len(report.untrusted),
+        stands,
+    )
+
+
 class CatchUpStopped(GitHubStoreError):
     """An error that stops every object ended a catch-up run; ``report`` holds what it did and
     left (the object it was on, and every later one, are in ``report.left``), ``error`` the
@@ -363,6 +390,7 @@ def process_all(
             continue
         unreachable = False
         reports.append(report)
+        _progress(report, index + 1, len(issues), transport, spending.used, budget)
         if report.left_pending:
             left.append(number)
             if stopped is None:

@@ -13,8 +13,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "gh_store"
-#: A module longer than this is doing more than one thing.
-MAX_LINES = 450
+#: A module longer than this is doing more than one thing. Modules are cut by concept, not by
+#: size: the cap only catches a module that grew past one concept (issue 19: at most 600).
+MAX_LINES = 600
 HTTP_MODULES = ("ghapi", "httpx2", "http.client", "urllib.request", "socket", "ssl", "requests")
 
 

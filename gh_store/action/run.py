@@ -20,6 +20,7 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TextIO
 
+from gh_store import __version__
 from gh_store.core.constants import DEFAULT_BASE_LABEL
 from gh_store.core.exceptions import (
     AccessDeniedError,
@@ -84,6 +85,7 @@ def main(
     for line in key.replace("\\n", "\n").splitlines():
         if not line.strip().startswith("-----"):
             commands.add_mask(line.strip())
+    commands.line(f"gh-store {__version__}")  # which version ran this, first in the log
     try:
         return _run(env, commands, http_transport)
     except Exception as exc:  # the last line of defence: one annotation, the trace in a group

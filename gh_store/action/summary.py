@@ -44,9 +44,12 @@ _SAFE_URL = re.compile(r"\Ahttps?://[^\s<>()\[\]\"'`]+\Z")
 
 
 def write_summary(path: Path | None, markdown: str) -> None:
+    """Append ``markdown`` to the step summary, signed with the version that wrote it."""
+    from gh_store import __version__
+
     if path is not None:
         with path.open("a", encoding="utf-8") as handle:
-            handle.write(markdown)
+            handle.write(f"{markdown}\n<sub>gh-store {__version__}</sub>\n")
 
 
 def noop_summary(reason: str) -> str:

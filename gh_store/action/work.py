@@ -66,6 +66,7 @@ def do_work(
         base_dir=inputs.workspace,
         http_transport=http_transport,
         api=inputs.api,
+        audience="action",
     )
     transport = built.transport
     title = (

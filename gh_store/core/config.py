@@ -36,8 +36,10 @@ The file looks like this (every key optional)::
         on_reject: false               # the action replies on the issue with each rejected
                                        # update's reason (a comment: GitHub's content limits)
 
-``store.processed_reaction`` (the original gh-store's spelling) is accepted for
-``store.reactions.processed``.
+The original gh-store 0.11's file (what its ``init`` writes) is read unchanged:
+``store.processed_reaction`` (its spelling) is accepted for ``store.reactions.processed``, and a
+key of its that no longer means anything (``store.reactions.initial_state``) is ignored and named in
+``StoreConfig.warnings``, which the reader of the file logs once (``gh_store.configure``).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from .json_text import MAX_NUMBER_DIGITS
 
 __all__ = [
     "APIS",
+    "DEFAULT_CONFIG_FILE",
     "PERMISSION_LEVELS",
     "REACTIONS",
     "GraphQLConfig",
@@ -79,13 +82,47 @@ _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 #: (GitHub's GraphQL API takes no anonymous calls), else REST.
 APIS = ("auto", "graphql", "rest")
 
-#: Keys of the original gh-store's config that this store no longer has, with what to do instead.
+#: Keys of the original gh-store's config that no longer mean anything, and why: ignored, with a
+#: warning, so a file the original's ``init`` wrote keeps working.
 _RETIRED_KEYS = {
     "store.reactions.initial_state": (
-        "the original gh-store's reaction on an object's creation comment; gh-store no longer "
-        "marks creation comments (it never reads them as updates), so delete this key"
+        "the original gh-store's reaction on an object's creation comment; gh-store 1.x does not "
+        "mark creation comments (it never reads them as updates), so the key is ignored: delete "
+        "it to silence this warning"
     ),
 }
+
+
+#: The file ``gh-store init`` writes: every key at its default, so a user sees what there is to
+#: change. It reads back as ``StoreConfig()`` (tested), so editing one line changes one setting.
+DEFAULT_CONFIG_FILE = """\
+# gh-store config: every key is optional; each is shown here at its default.
+# See docs/client.md in gh-store's repository for what each one does.
+store:
+  base_label: stored-object        # label every object issue carries
+  uid_prefix: "UID:"               # prefix of the label that names the object id
+  reactions:
+    processed: "+1"                # on each applied update
+    rejected: "-1"                 # on each broken or schema-invalid update
+    untrusted: "eyes"              # on each update from a user who may not write
+  retries:
+    max_attempts: 3                # tries per request, the first included
+    backoff_factor: 2              # seconds; attempt k waits factor * 2**(k-1)
+  rate_limit:
+    max_requests_per_hour: 1000    # pace requests to stay under this (0: no pacing)
+    min_write_interval: 1.0        # seconds between writes, GitHub's advice
+  log:
+    level: INFO                    # DEBUG INFO WARNING ERROR CRITICAL
+    format: "{time} | {level} | {message}"
+  trust:
+    min_permission: write          # read|triage|write|maintain|admin
+    users: []                      # logins trusted whatever their permission
+    require_trusted_issue_author: true
+  schema: null                     # path to a JSON Schema for every object
+  api: auto                        # auto|graphql|rest
+  graphql:
+    mutations_per_request: 50      # writes per GraphQL request
+"""
 
 
 @dataclass(frozen=True)
@@ -147,6 +184,9 @@ class StoreConfig:
     graphql: GraphQLConfig = field(default_factory=GraphQLConfig)
     replies: RepliesConfig = field(default_factory=RepliesConfig)
     source: str = "<defaults>"
+    #: What the file held that is ignored (a key of the original gh-store's that no longer means
+    #: anything), each naming the file and the key: for the reader of the file to log.
+    warnings: tuple[str, ...] = ()
 
 
 def parse_config_text(text: str, source: str = "<config>") -> StoreConfig:
@@ -338,6 +378,7 @@ def parse_config(document: Any, source: str = "<config>") -> StoreConfig:
         graphql=graphql,
         replies=replies,
         source=source,
+        warnings=tuple(reader.warnings),
     )
 
 
@@ -359,6 +400,7 @@ class _Reader:
 
     def __init__(self, source: str) -> None:
         self.source = source
+        self.warnings: list[str] = []
 
     def fail(self, key: str, problem: str) -> None:
         where = f"{key}: " if key else ""
@@ -380,7 +422,8 @@ class _Reader:
             if name not in allowed:
                 full = f"{key}.{name}" if key else name
                 if full in _RETIRED_KEYS:
-                    self.fail(full, _RETIRED_KEYS[full])
+                    self.warnings.append(f"{self.source}: {full}: {_RETIRED_KEYS[full]}")
+                    continue
                 self.fail(full, f"unknown key (allowed here: {', '.join(sorted(allowed))})")
 
     def string(self, value: Any, key: str) -> str:

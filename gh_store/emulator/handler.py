@@ -120,7 +120,13 @@ def _parse(state: EmulatorState, request: HttpRequest, arrived: int) -> Exchange
 def _record(state: EmulatorState, exchange: Exchange, status: int) -> None:
     user = exchange.user.login if exchange.user else None
     entry = RecordedRequest(
-        exchange.method, exchange.path, dict(exchange.query), status, user, exchange.body
+        exchange.method,
+        exchange.path,
+        dict(exchange.query),
+        status,
+        user,
+        exchange.body,
+        exchange.headers.get("user-agent"),
     )
     state.log.append(entry, exchange.arrived)
 

@@ -33,6 +33,7 @@ class RecordedRequest:
     status: int
     user: str | None
     body: Any
+    user_agent: str | None = None  # the User-Agent header as sent (None: none was sent)
 
     @property
     def mutates(self) -> bool:

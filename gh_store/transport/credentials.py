@@ -27,6 +27,7 @@ __all__ = [
     "check_token",
     "looks_like_token",
     "resolve_api_url",
+    "user_agent",
 ]
 
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -36,6 +37,14 @@ _TOKEN_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "v1.")
 def resolve_api_url(api_url: str | None = None) -> str:
     """The API base URL: the argument, else ``$GITHUB_API_URL``, else api.github.com."""
     return (api_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
+
+
+def user_agent() -> str:
+    """``gh-store/<version>``, sent with every request: GitHub asks each request to name the
+    application that sends it, so a repository's owner (and GitHub's support) can tell ours."""
+    from gh_store import __version__
+
+    return f"gh-store/{__version__}"
 
 
 def looks_like_token(value: object) -> bool:

@@ -94,6 +94,7 @@ class GraphQLTransport:
         http_transport: httpx2.BaseTransport | None = None,
         fallback: bool = False,
         cache: ResponseCache | bool = True,  # for the REST reads (transport/cache.py)
+        audience: str = "library",  # who reads the errors' advice (policy.AUDIENCES)
     ) -> None:
         checked = token if isinstance(token, GitHubApp) else check_token(token)
         if checked is None:
@@ -112,6 +113,7 @@ class GraphQLTransport:
             clock=clock,
             wall_clock=wall_clock,
             cache=cache,
+            audience=audience,
         )
         self.repo = self._rest.repo
         self.owner = self._rest.owner
@@ -133,6 +135,7 @@ class GraphQLTransport:
             sleep=sleep,
             clock=clock,
             wall_clock=wall_clock,
+            audience=audience,
         )
         self._window: tuple[int, _Page] | None = None  # the newest comments of one issue
         self._issue_ids: dict[int, str] = {}  # issue number -> node id

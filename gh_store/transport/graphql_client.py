@@ -31,6 +31,7 @@ from gh_store.core.config import RateLimitConfig, RetryConfig
 from gh_store.core.exceptions import ConfigurationError, GitHubAPIError
 
 from .answers import decode, header_int, no_answer
+from .credentials import user_agent
 from .pacing import Pacer
 from .policy import (
     Attempt,
@@ -107,9 +108,11 @@ class GraphQLClient:
         timeout: float = 30.0,
         http_transport: httpx2.BaseTransport | None = None,
         auth: httpx2.Auth | None = None,
+        audience: str = "library",  # who reads the errors' advice (policy.AUDIENCES)
     ) -> None:
         self.url = url
         self.repo = repo
+        self.audience = audience
         self.requests_made = 0
         self._remaining: int | None = None
         self._reset: float | None = None  # epoch seconds when GitHub refills the points
@@ -117,7 +120,7 @@ class GraphQLClient:
         self._sleep = sleep
         self._clock = clock
         self._wall_clock = wall_clock
-        self._headers = {"Accept": "application/json"}
+        self._headers = {"Accept": "application/json", "User-Agent": user_agent()}
         if token is not None:
             self._headers["Authorization"] = f"bearer {token}"
         # ``auth``: a GitHub App's (then ``token`` is None), which sets the header itself.
@@ -173,6 +176,7 @@ class GraphQLClient:
                     now=self._wall_clock(),
                     repo=self.repo,
                     api_url=self.url,
+                    audience=self.audience,
                 ),
                 self._retries.backoff_factor,
             )

@@ -37,6 +37,7 @@ from gh_store.core.exceptions import AuthError, GitHubAPIError, InvalidUpdate
 
 from .graphql_client import GraphQLAnswer, GraphQLClient
 from .graphql_documents import Mutation, mutation_document, undo_document
+from .policy import lacking_permission
 
 __all__ = ["CommitOutcome", "CommitSender"]
 
@@ -155,9 +156,11 @@ class CommitSender:
         )
         text = f"GitHub's GraphQL API failed {what} ({kind or 'error'}: {message})"
         if kind == "FORBIDDEN":
+            lacks = lacking_permission(
+                "write issues", "issues: write", self._repo, self._client.audience
+            )
             return AuthError(
-                f"{text}: the token cannot write issues in {self._repo}: give the workflow "
-                "`permissions: issues: write`",
+                f"{text}: {lacks}",
                 status=403,
                 method="POST",
                 path="/graphql",

@@ -17,6 +17,10 @@ The rules (GitHub's documented behaviour, see ../shared/GITHUB-FACTS.md):
 * A wait longer than ``MAX_WAIT`` is not waited: the run fails and says when to try again.
 * Anything else (400, 401, 403, 404, 409, 422) is final and mapped to our exceptions, each with a
   message that says what failed and what to do. No message ever holds the token.
+
+What to do depends on who reads the message, the ``audience`` (:data:`AUDIENCES`): the action's
+user fixes a workflow's ``permissions:``; the command line's user passes another ``--token``; a
+library's user may be either. ``lacking_permission`` says it for each, in one place.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from typing import Any
 from gh_store.core.exceptions import AuthError, GitHubAPIError, InvalidUpdate, RateLimitError
 
 __all__ = [
+    "AUDIENCES",
     "MAX_WAIT",
     "SECONDARY_WAIT",
     "Attempt",
@@ -41,6 +46,7 @@ __all__ = [
     "blocked_error",
     "decide",
     "github_message",
+    "lacking_permission",
     "no_answer",
     "pacing_delay",
     "reset_wait",
@@ -53,6 +59,9 @@ MAX_WAIT = 900.0
 SECONDARY_WAIT = 60.0
 _WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 _MAXIMUM = re.compile(r"maximum is (\d+)")
+
+#: Who reads the messages: a program using the library, the action's workflow, the command line.
+AUDIENCES = ("library", "action", "cli")
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,7 @@ class Attempt:
     api_url: str = ""
     has_token: bool = True
     conditional: bool = False  # a stored answer went with the request: a 304 confirms it
+    audience: str = "library"  # who reads the message (AUDIENCES)
 
     @property
     def write(self) -> bool:
@@ -229,9 +239,7 @@ def _final_error(a: Attempt) -> Exception:
     if a.status == 403 or (a.status == 404 and a.write):
         what, scope = _permission_needed(a.path, a.write)
         doubt = "it does not exist, or " if a.status == 404 else ""
-        lacks = f"the token cannot {what} in {a.repo}: give the workflow `permissions: {scope}`"
-        if not a.has_token:
-            lacks = f"this needs a token that can {what} in {a.repo} (`{scope}`)"
+        lacks = lacking_permission(what, scope, a.repo, a.audience, has_token=a.has_token)
         return error(
             AuthError, f"GitHub answered {a.status} ({a.message}) to {a.request}: {doubt}{lacks}"
         )
@@ -274,6 +282,32 @@ def _too_long(body: Any, sent: Mapping[str, Any] | None) -> str | None:
         limit = f"{int(match.group(1)):,}" if match else "65,536"
         return f"the {name} has {size}, more than the {limit} GitHub allows"
     return None
+
+
+def lacking_permission(
+    what: str, scope: str, repo: str, audience: str, *, has_token: bool = True
+) -> str:
+    """That the token cannot do ``what`` (workflow permission ``scope``), and the fix for
+    ``audience``: a workflow's ``permissions:``, a token with access, or either."""
+    if audience == "cli":
+        if not has_token:
+            return (
+                f"this needs a token that can {what} in {repo}: pass --token, or set GH_TOKEN "
+                "or GITHUB_TOKEN"
+            )
+        return (
+            f"the token (--token, GH_TOKEN or GITHUB_TOKEN) cannot {what} in {repo}: use a "
+            f"token whose user may {what} there (a fine-grained token also needs the "
+            "repository and the permission granted to it)"
+        )
+    if not has_token:
+        return f"this needs a token that can {what} in {repo} (`{scope}`)"
+    if audience == "action":
+        return f"the token cannot {what} in {repo}: give the workflow `permissions: {scope}`"
+    return (
+        f"the token cannot {what} in {repo}: use a token whose user may {what} there (in a "
+        f"workflow, give the job `permissions: {scope}`)"
+    )
 
 
 def _permission_needed(path: str, write: bool) -> tuple[str, str]:

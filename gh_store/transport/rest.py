@@ -34,7 +34,7 @@ from .answers import decode, header_int, header_time
 from .app_auth import auth_for
 from .cache import ConditionalGets, ResponseCache, from_store
 from .commit import commit_in_order
-from .credentials import GitHubApp, check_repository, check_token, resolve_api_url
+from .credentials import GitHubApp, check_repository, check_token, resolve_api_url, user_agent
 from .pacing import Pacer
 from .paging import PageWalk
 from .policy import (
@@ -91,8 +91,10 @@ class GhApiTransport:
         timeout: float = 30.0,
         http_transport: httpx2.BaseTransport | None = None,
         cache: ResponseCache | bool = True,  # GET answers kept; True: in memory; False: none
+        audience: str = "library",  # who reads the errors' advice (policy.AUDIENCES)
     ) -> None:
         self.repo = check_repository(repo)
+        self.audience = audience
         self.owner = self.repo.split("/")[0]
         self.api_url = resolve_api_url(api_url)
         self.app = token if isinstance(token, GitHubApp) else None
@@ -103,7 +105,9 @@ class GhApiTransport:
         self._retries = retries
         self._sleep, self._clock, self._wall_clock = sleep, clock, wall_clock
         self._base = f"/repos/{self.repo}"
-        headers = {"Authorization": f"token {token}"} if token else {}
+        headers = {"User-Agent": user_agent()}
+        if token:
+            headers["Authorization"] = f"token {token}"
         http = GhSyncTransport(timeout=timeout, base_headers=headers)  # type: ignore[no-untyped-call]
         # ghapi would retry failed connects itself, with time.sleep: the policy owns every retry.
         http.retries = 0
@@ -373,6 +377,7 @@ class GhApiTransport:
                     repo=self.repo,
                     api_url=self.api_url,
                     has_token=self.has_token,
+                    audience=self.audience,
                     conditional=from_store(answer),
                 ),
                 self._retries.backoff_factor,

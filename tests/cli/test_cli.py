@@ -43,7 +43,16 @@ def test_create_get_update_list_history_verify_delete(gh: GitHubEmulator, run: R
     assert run("get", "alpha")[1] == created
 
     status, pending, _ = run("update", "alpha", '{"value": 43}')
-    assert (status, pending["data"]["value"], gh.issue(number)["state"]) == (0, 42, "open")
+    assert (status, gh.issue(number)["state"]) == (0, "open")
+    (comment,) = gh.comments(number)
+    assert pending == {
+        "object_id": "alpha",
+        "status": "pending",
+        "issue_number": number,
+        "comment_id": comment["id"],
+        "comment_url": comment["html_url"],
+        "dispatched": False,
+    }
 
     status, applied, _ = run("update", "alpha", '{"extra": true}', "--apply")
     assert status == 0
@@ -62,7 +71,7 @@ def test_create_get_update_list_history_verify_delete(gh: GitHubEmulator, run: R
 
     assert run("delete", "alpha")[:2] == (0, {"deleted": "alpha"})
     status, _, err = run("get", "alpha")
-    assert status == 1
+    assert status == 3
     assert _one_error_line(err) == "gh-store: error: no object 'alpha' in octo/store"
 
 
@@ -121,17 +130,17 @@ def test_process_updates_exits_0_with_rejected_updates(gh: GitHubEmulator, run: 
     assert (len(report["applied"]), len(report["rejected"])) == (1, 1)
     assert report["data"] == {"v": 2}
     status, _, err = run("process-updates", "--issue", "999")
-    assert status == 1
+    assert status == 3
     assert "issue #999 does not exist" in _one_error_line(err)
 
 
 @pytest.mark.parametrize(
     ("argv", "status", "expected"),
     [
-        (("create", "alpha", "{not json"), 1, "JSON from the argument is not valid JSON"),
-        (("create", "alpha", "@/nonexistent/x.json"), 1, "/nonexistent/x.json: No such file"),
-        (("create", "a,b", "{}"), 1, "comma"),
-        (("get", "nothing"), 1, "no object 'nothing'"),
+        (("create", "alpha", "{not json"), 2, "JSON from the argument is not valid JSON"),
+        (("create", "alpha", "@/nonexistent/x.json"), 2, "/nonexistent/x.json: No such file"),
+        (("create", "a,b", "{}"), 2, "comma"),
+        (("get", "nothing"), 3, "no object 'nothing'"),
         (("verify",), 2, "the following arguments are required: ID"),
         (("snapshot", "--out", "x", "--since", "yesterday"), 2, "not an ISO 8601 time"),
         (("frobnicate",), 2, "invalid choice: 'frobnicate'"),
@@ -149,7 +158,7 @@ def test_errors_are_one_line_without_traceback(
 def test_a_bad_token_is_one_line(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_wrong")
     status, _, err = run("get", "alpha")
-    assert status == 1
+    assert status == 4
     line = _one_error_line(err)
     assert "401" in line
     assert "ghp_wrong" not in line
@@ -181,8 +190,11 @@ def test_writing_without_a_token_is_one_line(
 ) -> None:
     monkeypatch.delenv("GITHUB_TOKEN")
     status, _, err = run("create", "alpha", "{}")
-    assert status == 1
-    assert "without a token" in _one_error_line(err)
+    assert status == 4
+    assert _one_error_line(err) == (
+        "gh-store: error: cannot create 'alpha' in octo/store without a token: pass --token, "
+        "or set GH_TOKEN or GITHUB_TOKEN"
+    )
     assert gh.count() == 0
 
 
@@ -193,7 +205,7 @@ def test_a_broken_config_names_the_key(run: Run, tmp_path: Path) -> None:
         "  rate_limit:\n    min_write_interval: 0\n"
     )
     status, _, err = run("get", "alpha", "--config", str(bad), config=False)
-    assert status == 1
+    assert status == 2
     assert f"{bad}: store.log.format: unknown field {{nonsense}}" in _one_error_line(err)
 
 
@@ -201,7 +213,7 @@ def test_schema_option_is_enforced(run: Run, tmp_path: Path) -> None:
     schema = tmp_path / "schema.json"
     schema.write_text('{"type": "object", "required": ["name"]}')
     status, _, err = run("create", "alpha", "{}", "--schema", str(schema))
-    assert status == 1
+    assert status == 2
     assert "'name' is a required property" in _one_error_line(err)
 
 
@@ -273,5 +285,5 @@ def test_python_dash_m_runs_in_a_real_process(
         text=True,
         timeout=60,
     )
-    assert missing.returncode == 1
+    assert missing.returncode == 3
     assert _one_error_line(missing.stderr) == "gh-store: error: no object 'nothing' in octo/store"

@@ -299,12 +299,11 @@ def test_file_that_is_not_utf8(tmp_path: Path) -> None:
 # --- the original gh-store's default config ----------------------------------------------------
 
 
-def test_original_default_config_names_its_retired_key() -> None:
-    with pytest.raises(ConfigurationError) as caught:
-        load_config(ORIGINAL_DEFAULT_CONFIG)
-    message = str(caught.value)
-    assert message.startswith(f"{ORIGINAL_DEFAULT_CONFIG}: store.reactions.initial_state: ")
-    assert "delete this key" in message
+def test_original_default_config_is_read_and_names_its_retired_key() -> None:
+    config = load_config(ORIGINAL_DEFAULT_CONFIG)
+    (warning,) = config.warnings
+    assert warning.startswith(f"{ORIGINAL_DEFAULT_CONFIG}: store.reactions.initial_state: ")
+    assert "ignored" in warning
 
 
 def test_original_config_without_initial_state_is_honoured() -> None:
@@ -329,6 +328,7 @@ store:
     assert parse_config(document, source="orig.yml") == StoreConfig(source="orig.yml")
 
 
-def test_retired_key_is_refused_inline() -> None:
-    with pytest.raises(ConfigurationError, match=r"initial_state: .*delete this key"):
-        parse_config({"store": {"reactions": {"initial_state": "rocket"}}})
+def test_retired_key_is_ignored_inline() -> None:
+    config = parse_config({"store": {"reactions": {"initial_state": "rocket"}}})
+    assert config.reactions == StoreConfig().reactions
+    assert len(config.warnings) == 1

@@ -9,6 +9,7 @@ import pytest
 
 from gh_store.core.exceptions import AuthError, GitHubAPIError, InvalidUpdate, RateLimitError
 from gh_store.transport.policy import (
+    AUDIENCES,
     MAX_WAIT,
     Attempt,
     Done,
@@ -17,6 +18,7 @@ from gh_store.transport.policy import (
     blocked_error,
     decide,
     github_message,
+    lacking_permission,
     pacing_delay,
     reset_wait,
     retry_after,
@@ -179,9 +181,48 @@ def test_a_wait_longer_than_the_limit_fails_and_says_when_to_retry() -> None:
 def test_final_answers_map_to_our_errors_with_the_fix(
     status: int, method: str, path: str, has_token: bool, kind: type[Exception], message: str
 ) -> None:
-    decision = decide(attempt(status, method=method, path=path, has_token=has_token), 2.0)
+    decision = decide(
+        attempt(status, method=method, path=path, has_token=has_token, audience="action"), 2.0
+    )
     assert isinstance(decision, Fail) and type(decision.error) is kind
     assert str(decision.error) == message
+
+
+@pytest.mark.parametrize(
+    ("audience", "has_token", "fix"),
+    [
+        ("cli", True,
+         "the token (--token, GH_TOKEN or GITHUB_TOKEN) cannot write issues in octo/store: use a "
+         "token whose user may write issues there (a fine-grained token also needs the "
+         "repository and the permission granted to it)"),
+        ("cli", False,
+         "this needs a token that can write issues in octo/store: pass --token, or set GH_TOKEN "
+         "or GITHUB_TOKEN"),
+        ("library", True,
+         "the token cannot write issues in octo/store: use a token whose user may write issues "
+         "there (in a workflow, give the job `permissions: issues: write`)"),
+        ("action", True,
+         "the token cannot write issues in octo/store: give the workflow "
+         "`permissions: issues: write`"),
+    ],
+)  # fmt: skip
+def test_a_refused_write_names_the_fix_its_reader_can_make(
+    audience: str, has_token: bool, fix: str
+) -> None:
+    decision = decide(
+        attempt(403, method="PATCH", has_token=has_token, audience=audience, message="no"), 2.0
+    )
+    assert isinstance(decision, Fail)
+    assert str(decision.error) == (
+        f"GitHub answered 403 (no) to PATCH /repos/octo/store/issues/1: {fix}"
+    )
+
+
+def test_only_the_action_is_told_about_workflow_permissions_alone() -> None:
+    for audience in AUDIENCES:
+        text = lacking_permission("write issues", "issues: write", "o/r", audience)
+        assert ("give the workflow" in text) == (audience == "action")
+        assert ("--token" in text) == (audience == "cli")
 
 
 def test_a_body_too_long_is_an_invalid_update_with_its_size() -> None:
