@@ -50,11 +50,12 @@ from .core.objects import (
 )
 from .core.report import ProcessReport
 from .core.schema import ObjectSchema
-from .core.types import ObjectMeta, StoredObject, Update, parse_github_time
+from .core.types import StoredObject, Update
 from .core.update_comment import encode_update_comment
 from .core.waiting import (
     PostedUpdate,
     UpdatedObject,
+    applied_now_flow,
     posted_update,
     settled_flow,
     update_outcome_flow,
@@ -206,9 +207,11 @@ class GitHubStore:
         """Post ``changes`` (a JSON Merge Patch) as an update and mark the object pending.
 
         Returns the object as it is with the update still pending, or after processing with
-        ``apply=True``; its ``posted`` names the update's comment (issue number, comment id and
-        URL, author) for ``wait()``. ``dispatch=True`` asks the action to process it
-        (``repository_dispatch``).
+        ``apply=True``: then, as ``wait()``, ``UpdateRejected`` (with the reason) or
+        ``UpdateNotTrusted`` if the update was not applied and never will be, ``UpdatePending``
+        if it was not applied yet (the object is left as it is either way). ``posted`` names
+        the update's comment (issue number, comment id and URL, author) for ``wait()``.
+        ``dispatch=True`` asks the action to process it (``repository_dispatch``).
         """
         object_label(self.config, object_id)
         text = encode_update_comment(changes)
@@ -235,7 +238,13 @@ class GitHubStore:
         self._posted[object_id] = posted
         log.info("posted an update to %s: %s", object_id, posted.url)
         if apply:
-            obj = self._object_from_report(self.process_updates(number), object_id)
+            try:
+                report = self.process_updates(number)
+                obj = self._drive(applied_now_flow(self._scope, posted, report))
+            except (UpdateRejected, ObjectNotFound):
+                self._forget(posted)  # settled for good: a later wait("id") need not ask again
+                raise
+            self._forget(posted)
         else:
             obj = self._drive(read_object_flow(self._scope, issue, object_id))
         return UpdatedObject(meta=obj.meta, data=obj.data, posted=posted)
@@ -385,19 +394,6 @@ class GitHubStore:
         if not found.complete:
             log.warning("the issue list kept changing while it was read: it may be incomplete")
         return iter(found.objects)
-
-    def _object_from_report(self, report: ProcessReport, object_id: str) -> StoredObject:
-        if report.data is None or report.created_at is None or report.updated_at is None:
-            return self.get(object_id)
-        meta = ObjectMeta(
-            object_id=report.object_id if not report.object_id.startswith("#") else object_id,
-            label=object_label(self.config, object_id),
-            issue_number=report.issue_number,
-            created_at=parse_github_time(report.created_at),
-            updated_at=parse_github_time(report.updated_at),
-            version=report.version_after,
-        )
-        return StoredObject(meta=meta, data=report.data)
 
 
 def _arguments_in_order(token: Any, repo: Any) -> tuple[Any, str]:

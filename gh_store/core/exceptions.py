@@ -43,6 +43,7 @@ __all__ = [
     "ObjectNotFound",
     "RateLimitError",
     "UpdateNotTrusted",
+    "UpdatePending",
     "UpdateRejected",
     "WaitTimeout",
 ]
@@ -106,6 +107,17 @@ class UpdateRejected(GitHubStoreError):
 
 class UpdateNotTrusted(UpdateRejected):
     """The update's author may not write to the repository: the action marks it untrusted."""
+
+
+class UpdatePending(GitHubStoreError):
+    """``update(apply=True)`` posted the update but could not apply it now: it stays pending
+    (``wait()`` for it). ``comment_id`` and ``url`` name its comment, ``issue_number`` its issue."""
+
+    def __init__(self, message: str, *, comment_id: int, url: str, issue_number: int) -> None:
+        super().__init__(message)
+        self.comment_id = comment_id
+        self.url = url
+        self.issue_number = issue_number
 
 
 class AccessDeniedError(GitHubStoreError):
