@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the "X as X" form re-exports each name for type checkers
     from .core.exceptions import ObjectNotFound as ObjectNotFound
     from .core.exceptions import RateLimitError as RateLimitError
     from .core.exceptions import UpdateNotTrusted as UpdateNotTrusted
+    from .core.exceptions import UpdatePending as UpdatePending
     from .core.exceptions import UpdateRejected as UpdateRejected
     from .core.exceptions import VersionConflict as VersionConflict
     from .core.exceptions import WaitTimeout as WaitTimeout
@@ -69,6 +70,7 @@ _EXCEPTIONS = (
     "ObjectNotFound",
     "RateLimitError",
     "UpdateNotTrusted",
+    "UpdatePending",
     "UpdateRejected",
     "VersionConflict",
     "WaitTimeout",

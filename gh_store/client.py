@@ -33,9 +33,7 @@ from .core.exceptions import (
     ConfigurationError,
     InvalidUpdate,
     ObjectNotFound,
-    UpdateNotTrusted,
     UpdateRejected,
-    VersionConflict,
 )
 from .core.history import HistoryCheck, HistoryReading, history_flow
 from .core.naming import object_label, same_label
@@ -51,14 +49,14 @@ from .core.objects import (
     read_object_flow,
     update_flow,
 )
-from .core.planner import version_conflict
 from .core.report import ProcessReport
 from .core.schema import ObjectSchema
-from .core.types import ObjectMeta, StoredObject, Update, parse_github_time
+from .core.types import StoredObject, Update
 from .core.update_comment import encode_update_comment
 from .core.waiting import (
     PostedUpdate,
     UpdatedObject,
+    applied_now_flow,
     posted_update,
     settled_flow,
     update_outcome_flow,
@@ -211,12 +209,13 @@ class GitHubStore(LifecycleMethods):
         """Post ``changes`` (a JSON Merge Patch) as an update and mark the object pending.
 
         Returns the object as it is with the update still pending, or after processing with
-        ``apply=True``; its ``posted`` names the update's comment (issue number, comment id and
-        URL, author) for ``wait()``. ``dispatch=True`` asks the action to process it
-        (``repository_dispatch``). ``if_version=N``: the update applies only if the object is
-        still at version N when it is processed, else it is rejected (with ``apply=True``:
-        ``VersionConflict``). With ``apply=True`` an update of this call that is not applied
-        raises ``UpdateRejected`` (``UpdateNotTrusted`` when its author may not write).
+        ``apply=True``: then, as ``wait()``, ``UpdateRejected`` (with the reason) or
+        ``UpdateNotTrusted`` if the update was not applied and never will be (``VersionConflict``
+        when its ``if_version`` guard failed), ``UpdatePending`` if it was not applied yet (the
+        object is left as it is either way). ``posted`` names the update's comment (issue
+        number, comment id and URL, author) for ``wait()``. ``dispatch=True`` asks the action
+        to process it (``repository_dispatch``). ``if_version=N``: the update applies only if
+        the object is still at version N when it is processed, else it is rejected.
         """
         object_label(self.config, object_id)
         text = encode_update_comment(changes, if_version=if_version)
@@ -243,9 +242,13 @@ class GitHubStore(LifecycleMethods):
         self._posted[object_id] = posted
         log.info("posted an update to %s: %s", object_id, posted.url)
         if apply:
-            report = self.process_updates(number)
-            self._raise_unless_applied(report, posted, if_version)
-            obj = self._object_from_report(report, object_id)
+            try:
+                report = self.process_updates(number)
+                obj = self._drive(applied_now_flow(self._scope, posted, report))
+            except (UpdateRejected, ObjectNotFound):
+                self._forget(posted)  # settled for good: a later wait("id") need not ask again
+                raise
+            self._forget(posted)
         else:
             obj = self._drive(read_object_flow(self._scope, issue, object_id))
         return UpdatedObject(meta=obj.meta, data=obj.data, posted=posted)
@@ -395,55 +398,6 @@ class GitHubStore(LifecycleMethods):
         if not found.complete:
             log.warning("the issue list kept changing while it was read: it may be incomplete")
         return iter(found.objects)
-
-    def _raise_unless_applied(
-        self, report: ProcessReport, posted: PostedUpdate, if_version: int | None
-    ) -> None:
-        """Raise ``UpdateRejected`` (``UpdateNotTrusted``, ``VersionConflict``) unless the
-        update ``posted`` was applied."""
-        object_id = posted.object_id
-        decided = next((o for o in report.outcomes if o.comment_id == posted.comment_id), None)
-        untrusted = False
-        if decided is None:
-            # Another run (the action, another apply=True) decided it first: its history says.
-            applied = {u.comment_id for u in self.get_object_history(object_id)}
-            if posted.comment_id in applied:
-                return
-            version = self.get(object_id).meta.version
-            conflict = if_version is not None and version != if_version
-            reason = (
-                version_conflict(version, if_version)
-                if conflict and if_version is not None
-                else "another run decided it and did not apply it"
-            )
-        elif decided.status == "applied":
-            return
-        else:
-            conflict = decided.version_conflict
-            untrusted = decided.status == "untrusted"
-            reason = decided.reason or f"{decided.author} may not write to this repository"
-        message = f"the update to {object_id!r} was not applied: {reason}"
-        kind = VersionConflict if conflict else UpdateNotTrusted if untrusted else UpdateRejected
-        raise kind(
-            message,
-            reason=reason,
-            comment_id=posted.comment_id,
-            url=posted.url,
-            issue_number=posted.issue_number,
-        )
-
-    def _object_from_report(self, report: ProcessReport, object_id: str) -> StoredObject:
-        if report.data is None or report.created_at is None or report.updated_at is None:
-            return self.get(object_id)
-        meta = ObjectMeta(
-            object_id=report.object_id if not report.object_id.startswith("#") else object_id,
-            label=object_label(self.config, object_id),
-            issue_number=report.issue_number,
-            created_at=parse_github_time(report.created_at),
-            updated_at=parse_github_time(report.updated_at),
-            version=report.version_after,
-        )
-        return StoredObject(meta=meta, data=report.data)
 
 
 def _arguments_in_order(token: Any, repo: Any) -> tuple[Any, str]:

@@ -21,6 +21,7 @@ from .core.needs import (
     Flow,
     GetIssue,
     GetPermission,
+    ListCommentEdits,
     ListComments,
     ListIssues,
     ListReactions,
@@ -50,6 +51,8 @@ def perform(need: Need, transport: GitHubTransport) -> Any:
             return transport.list_comments(number, since=since, to_process=to_process)
         case GetPermission(login):
             return transport.get_permission(login)
+        case ListCommentEdits(comment_ids):
+            return transport.comment_edits(comment_ids)
         case ListReactions(comment_id, content):
             return transport.list_reactions(comment_id, content=content)
         case CreateIssue(title, body, labels):

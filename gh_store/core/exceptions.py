@@ -14,6 +14,7 @@ exception into a message and an exit code. Messages never contain a token.
     ├── ConcurrentUpdateError       too many updates pending, or another writer in the way
     │   └── VersionConflict         a guarded update (if_version) found another version
     ├── WaitTimeout                 wait() gave up before the object's updates were decided
+    ├── UpdatePending               update(apply=True): posted, not applied yet (wait() for it)
     ├── UpdateRejected              wait(), update(apply=True): the caller's update is not applied
     │   ├── UpdateNotTrusted        its author may not write, so it will never be applied
     │   └── VersionConflict         (also a ConcurrentUpdateError)
@@ -45,6 +46,7 @@ __all__ = [
     "ObjectNotFound",
     "RateLimitError",
     "UpdateNotTrusted",
+    "UpdatePending",
     "UpdateRejected",
     "VersionConflict",
     "WaitTimeout",
@@ -120,6 +122,17 @@ class UpdateNotTrusted(UpdateRejected):
 
 class VersionConflict(UpdateRejected, ConcurrentUpdateError):
     """A guarded update (``if_version``) was rejected: the object had moved on. Read, retry."""
+
+
+class UpdatePending(GitHubStoreError):
+    """``update(apply=True)`` posted the update but could not apply it now: it stays pending
+    (``wait()`` for it). ``comment_id`` and ``url`` name its comment, ``issue_number`` its issue."""
+
+    def __init__(self, message: str, *, comment_id: int, url: str, issue_number: int) -> None:
+        super().__init__(message)
+        self.comment_id = comment_id
+        self.url = url
+        self.issue_number = issue_number
 
 
 class AccessDeniedError(GitHubStoreError):

@@ -17,6 +17,7 @@ from typing import Any, TypeAlias, TypeVar
 
 __all__ = [
     "AddReaction",
+    "CommentVersion",
     "Commit",
     "CountIssues",
     "CreateComment",
@@ -25,6 +26,7 @@ __all__ = [
     "Flow",
     "GetIssue",
     "GetPermission",
+    "ListCommentEdits",
     "ListComments",
     "ListIssues",
     "ListReactions",
@@ -110,6 +112,25 @@ class GetPermission:
     """-> GitHub's role for ``login``: none read triage write maintain admin."""
 
     login: str
+
+
+@dataclass(frozen=True)
+class CommentVersion:
+    """One version of a comment's text from its edit history: ``text`` is None when that
+    version was deleted from the history (its text is gone)."""
+
+    text: str | None
+    edited_at: str
+
+
+@dataclass(frozen=True)
+class ListCommentEdits:
+    """-> for each comment still there, every version of its text GitHub keeps (its edit
+    history, the text as created included), newest first, as a tuple of ``CommentVersion``; a
+    comment never edited has none. None when the transport cannot read edit histories (GitHub's
+    REST API has none)."""
+
+    comment_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -221,6 +242,7 @@ Need: TypeAlias = (
     | ListComments
     | GetPermission
     | ListReactions
+    | ListCommentEdits
     | CreateIssue
     | UpdateIssue
     | CreateComment

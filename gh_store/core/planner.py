@@ -27,6 +27,7 @@ The rules:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -111,6 +112,15 @@ def comment_id(comment: Mapping[str, Any]) -> int:
 def version_conflict(version: int, expected: int) -> str:
     """Why a guarded update expecting ``expected`` is rejected at ``version``."""
     return f"the object is at version {version}, not {expected}"
+
+
+_VERSION_CONFLICT = re.compile(r"the object is at version \d+, not \d+")
+
+
+def is_version_conflict(reason: str) -> bool:
+    """Whether ``reason`` (as the metadata records it) is :func:`version_conflict`'s: a reader of
+    a recorded rejection tells a failed guard from other rejections by it."""
+    return _VERSION_CONFLICT.fullmatch(reason) is not None
 
 
 def pending_comments(

@@ -32,12 +32,18 @@ class StoredObject:
 
 @dataclass(frozen=True)
 class Update:
-    """One applied update, as ``get_object_history`` returns it."""
+    """One applied update, as ``get_object_history`` returns it.
+
+    ``problem`` says why the text applied is not known (its comment was edited since, and
+    GitHub's edit history could not give back a version the history hash confirms): then
+    ``changes`` is empty, never a guess.
+    """
 
     comment_id: int
     timestamp: datetime
     changes: dict[str, Any]
     author: str | None = None
+    problem: str | None = None
 
 
 def parse_github_time(text: str) -> datetime:

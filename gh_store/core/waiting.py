@@ -16,6 +16,10 @@ author). Waiting for it reads that issue, by its number, and decides:
   No mark yet (a run died between its write and its marks) is still pending: the next run places
   them.
 
+``update(..., apply=True)`` processes the issue at once and decides by the same rules
+(``applied_now_flow``): this run's outcome for the comment when it decided it, else what the issue
+says; an update left pending by the run is ``UpdatePending``, never a success.
+
 ``settled_flow`` is the older call shape, ``wait(object_id)`` with no update named: the object once
 no update from a trusted author is pending on the issue found first. Pure.
 """
@@ -31,17 +35,30 @@ from .exceptions import (
     GitHubAPIError,
     ObjectNotFound,
     UpdateNotTrusted,
+    UpdatePending,
     UpdateRejected,
+    VersionConflict,
 )
 from .marks import marked_by_trusted_user
+from .naming import object_label
 from .needs import Flow, GetIssue
-from .objects import Scope, current_issue_flow, is_live_object, pending_count_flow, read_object_flow
+from .objects import (
+    Scope,
+    current_issue_flow,
+    get_flow,
+    is_live_object,
+    pending_count_flow,
+    read_object_flow,
+)
+from .planner import is_version_conflict
+from .report import ProcessReport
 from .trust import login_of, trusted
-from .types import StoredObject
+from .types import ObjectMeta, StoredObject, parse_github_time
 
 __all__ = [
     "PostedUpdate",
     "UpdatedObject",
+    "applied_now_flow",
     "posted_update",
     "settled_flow",
     "update_outcome_flow",
@@ -90,16 +107,68 @@ def update_outcome_flow(scope: Scope, posted: PostedUpdate) -> Flow[StoredObject
     content = dict(meta.marks).get(posted.comment_id)
     if content is None:
         content = yield from _placed_mark(scope, posted)
-    if content == reactions.processed:
+    # Later keys win: a processed mark that is also configured as another reads as applied.
+    status = {
+        reactions.rejected: "rejected",
+        reactions.untrusted: "untrusted",
+        reactions.processed: "applied",
+    }.get(content or "")
+    if _applied(scope, posted, status, dict(meta.reasons).get(posted.comment_id)):
         return (yield from read_object_flow(scope, issue, posted.object_id))
-    if content == reactions.untrusted:
-        raise _not_trusted(scope, posted)
-    if content == reactions.rejected:
-        reason = dict(meta.reasons).get(posted.comment_id) or (
-            "the reason is in the summary of the gh-store workflow run that processed it"
-        )
-        raise _rejected(posted, reason)
     return None  # decided, but its mark is not placed yet: the next run places it
+
+
+def applied_now_flow(
+    scope: Scope, posted: PostedUpdate, report: ProcessReport
+) -> Flow[StoredObject]:
+    """The object after ``report``'s run, which was to apply ``posted`` (``update(apply=True)``).
+
+    Raises as ``wait()`` does when it will never be applied, and ``UpdatePending`` when it was not
+    applied yet: a run that did not decide it (another run did meanwhile, or this one refused the
+    issue or left comments for later) is followed by what the issue says now.
+    """
+    mine = [o for o in report.outcomes if o.comment_id == posted.comment_id]
+    if mine and _applied(scope, posted, mine[-1].status, mine[-1].reason):
+        obj = _object_from_report(scope, report, posted.object_id)
+        return obj if obj is not None else (yield from get_flow(scope, posted.object_id))
+    obj = yield from update_outcome_flow(scope, posted)
+    if obj is not None:
+        return obj
+    why = f" ({report.refused})" if report.refused else ""
+    raise UpdatePending(
+        f"update {posted.url or posted.comment_id} to object {posted.object_id!r} was posted "
+        f"but not applied{why}: it is still pending; wait() for it or let the action run",
+        comment_id=posted.comment_id,
+        url=posted.url,
+        issue_number=posted.issue_number,
+    )
+
+
+def _applied(scope: Scope, posted: PostedUpdate, status: str | None, reason: str | None) -> bool:
+    """Whether a run applied ``posted``, from its decision (``status``, ``reason`` if rejected):
+    the one place where a rejection or an untrusted author becomes the caller's error."""
+    if status == "untrusted":
+        raise _not_trusted(scope, posted)
+    if status == "rejected":
+        raise _rejected(
+            posted,
+            reason or "the reason is in the summary of the gh-store workflow run that processed it",
+        )
+    return status == "applied"
+
+
+def _object_from_report(scope: Scope, report: ProcessReport, object_id: str) -> StoredObject | None:
+    if report.data is None or report.created_at is None or report.updated_at is None:
+        return None
+    meta = ObjectMeta(
+        object_id=object_id,
+        label=object_label(scope.config, object_id),
+        issue_number=report.issue_number,
+        created_at=parse_github_time(report.created_at),
+        updated_at=parse_github_time(report.updated_at),
+        version=report.version_after,
+    )
+    return StoredObject(meta=meta, data=report.data)
 
 
 def settled_flow(
@@ -174,7 +243,9 @@ def _not_trusted(scope: Scope, posted: PostedUpdate) -> UpdateNotTrusted:
 
 
 def _rejected(posted: PostedUpdate, reason: str) -> UpdateRejected:
-    return UpdateRejected(
+    # A failed guard (if_version) is a VersionConflict: the caller reads again and retries.
+    kind = VersionConflict if is_version_conflict(reason) else UpdateRejected
+    return kind(
         f"update {posted.url or posted.comment_id} to object {posted.object_id!r} was rejected: "
         f"{reason}",
         reason=reason,

@@ -356,10 +356,19 @@ class GitHubEmulator:
             self.state.ensure_user(user)
             return self.state.create_comment(number, user, body).id
 
-    def edit_comment(self, comment_id: int, body: str) -> None:
-        """Change a comment's body; its ``updated_at`` becomes now, as an edit on GitHub."""
+    def edit_comment(self, comment_id: int, body: str, editor: str | None = None) -> None:
+        """Change a comment's body as ``editor`` (its author by default) does on GitHub: its
+        ``updated_at`` becomes now, and its edit history (GraphQL) gains the version."""
         with self.state.lock:
-            self.state.update_comment(comment_id, body)
+            self.state.update_comment(comment_id, body, editor)
+
+    def delete_comment_edit(self, comment_id: int, body: str, by: str = "octo") -> None:
+        """Delete from the comment's edit history each version whose text is ``body``, as
+        github.com's "delete revision" does: the entry stays, its text is gone."""
+        with self.state.lock:
+            for edit in self.state.comment(comment_id).edits:
+                if edit.body == body:
+                    edit.body, edit.deleted_at, edit.deleted_by = None, self.state.now(), by
 
     def delete_comment(self, comment_id: int) -> None:
         with self.state.lock:

@@ -23,8 +23,8 @@ from graphql import GraphQLError
 
 from .exchange import Exchange
 from .ratelimit import Bucket
-from .records import Comment, Issue, Label, Reaction, User
-from .shapes import WEB, node_id, timestamp
+from .records import Comment, CommentEdit, Issue, Label, Reaction, User
+from .shapes import WEB, node_id, parse_node_id, timestamp
 from .state import EmulatorState
 
 __all__ = [
@@ -223,9 +223,36 @@ class CommentNode(_Reactable):
             f"#issuecomment-{comment.id}"
         )
         self.viewerDidAuthor = comment.user.lower() == context.viewer.login.lower()
+        self.includesCreatedEdit = bool(comment.edits)
+        self.lastEditedAt = timestamp(comment.edits[-1].edited_at) if comment.edits else None
 
     def issue(self, _info: Any) -> IssueNode:
         return IssueNode(self.context, self.context.state.issue(self.comment.issue_number))
+
+    def userContentEdits(self, _info: Any, **arguments: Any) -> dict[str, Any]:
+        """The comment's versions, newest first as on GitHub; ``diff`` is the whole text."""
+        edits = self.comment.edits
+        position = {edit.id: len(edits) - index for index, edit in enumerate(edits)}
+        return page(
+            list(reversed(edits)),
+            lambda edit: position[edit.id],
+            lambda edit: _edit_node(self.context.state, edit),
+            **arguments,
+        )
+
+
+def _edit_node(state: EmulatorState, edit: CommentEdit) -> dict[str, Any]:
+    deleter = ActorNode(state.user(edit.deleted_by)) if edit.deleted_by else None
+    return {
+        "id": node_id("UCE", edit.id),
+        "diff": edit.body,
+        "editedAt": timestamp(edit.edited_at),
+        "createdAt": timestamp(edit.edited_at),
+        "updatedAt": timestamp(edit.deleted_at or edit.edited_at),
+        "deletedAt": timestamp(edit.deleted_at),
+        "deletedBy": deleter,
+        "editor": ActorNode(state.user(edit.editor)),
+    }
 
 
 class IssueNode(_Reactable):
@@ -325,6 +352,32 @@ class QueryRoot:
 
     def viewer(self, _info: Any) -> ActorNode:
         return ActorNode(self.context.viewer)
+
+    def nodes(self, _info: Any, ids: list[str]) -> list[CommentNode | GraphQLError]:
+        """Issue comments by id (the only kind modelled here). One that is gone is null in the
+        list, with a ``NOT_FOUND`` error naming its id, as on GitHub."""
+        if len(ids) > 100:
+            raise github_error(
+                "EXCESSIVE_PAGINATION",
+                f"You may not request more than 100 node IDs; you requested {len(ids)}.",
+            )
+        return [self._comment(one) for one in ids]
+
+    def node(self, _info: Any, **arguments: str) -> CommentNode:
+        found = self._comment(arguments["id"])
+        if isinstance(found, GraphQLError):
+            raise found
+        return found
+
+    def _comment(self, global_id: str) -> CommentNode | GraphQLError:
+        parsed = parse_node_id(global_id)
+        state = self.context.state
+        comment = state.comments.get(parsed[1]) if parsed and parsed[0] == "IC" else None
+        if comment is None or state.permission_of(self.context.viewer.login) == "none":
+            return github_error(
+                "NOT_FOUND", f"Could not resolve to a node with the global id of '{global_id}'"
+            )
+        return CommentNode(self.context, comment)
 
     def rateLimit(self, _info: Any, dryRun: bool | None = None) -> dict[str, Any] | None:
         bucket = self.context.bucket

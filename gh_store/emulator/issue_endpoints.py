@@ -204,7 +204,8 @@ class IssueEndpoints(Access):
 
     def update_comment(self, request: Exchange, comment_id: str) -> Response:
         self._need_comment_owner(request, comment_id)
-        comment = self.state.update_comment(int(comment_id), body_of(request)["body"])
+        editor = request.user.login if request.user is not None else None
+        comment = self.state.update_comment(int(comment_id), body_of(request)["body"], editor)
         return Response(200, comment_json(request.base_url, self.state, comment))
 
     def delete_comment(self, request: Exchange, comment_id: str) -> Response:

@@ -89,6 +89,23 @@ class Reaction:
 
 
 @dataclass
+class CommentEdit:
+    """One version of a comment's text in its edit history (GraphQL's ``UserContentEdit``).
+
+    GitHub starts the history at the first edit with the text as created (``edited_at`` its
+    creation, the author its editor), then one entry per edit holding the whole text after it
+    (``diff``); an entry deleted from the history keeps its times but loses its text.
+    """
+
+    id: int
+    editor: str
+    body: str | None
+    edited_at: int
+    deleted_at: int | None = None
+    deleted_by: str | None = None
+
+
+@dataclass
 class Comment:
     id: int
     issue_number: int
@@ -97,6 +114,7 @@ class Comment:
     created_at: int
     updated_at: int
     reactions: list[Reaction] = field(default_factory=list)
+    edits: list[CommentEdit] = field(default_factory=list)  # oldest first
 
 
 @dataclass

@@ -33,6 +33,7 @@ from .records import (
     MEMBERSHIPS,
     REACTION_CONTENTS,
     Comment,
+    CommentEdit,
     Issue,
     Label,
     Reaction,
@@ -71,6 +72,7 @@ class Repository:
             "comment": 2_000_000_000,
             "reaction": 150_000_000,
             "label": 5_000_000_000,
+            "edit": 300_000_000,
         }
         # Seeded, so a test replays the same ids (a torture seed names one exact schedule).
         self._rng = random.Random(f"{owner}/{name}")
@@ -87,8 +89,8 @@ class Repository:
     def next_id(self, kind: str) -> int:
         """A fresh id; comment and reaction ids step unevenly, so clients cannot assume
         contiguity."""
-        step = 1 if kind in ("issue_number", "user", "label") else self._rng.randint(1, 97)
-        self.counters[kind] += step
+        step = 1 if kind in ("issue_number", "user", "label", "edit") else self._rng.randint(1, 97)
+        self.counters[kind] = self.counters.get(kind, 300_000_000) + step
         return self.counters[kind]
 
     # --- users ---------------------------------------------------------------------------------
@@ -360,11 +362,19 @@ class Repository:
         issue.updated_at = now
         return comment
 
-    def update_comment(self, comment_id: int, body: str) -> Comment:
+    def update_comment(self, comment_id: int, body: str, editor: str | None = None) -> Comment:
         comment = self.comment(comment_id)
         checked = check_body(body, "IssueComment")
         assert checked is not None
-        comment.body, comment.updated_at = checked, self.now()
+        now, edits = self.now(), comment.edits
+        if checked != comment.body:  # the history keeps the first text, then each edit's
+            if not edits:
+                first = CommentEdit(
+                    self.next_id("edit"), comment.user, comment.body, comment.created_at
+                )
+                edits.append(first)
+            edits.append(CommentEdit(self.next_id("edit"), editor or comment.user, checked, now))
+        comment.body, comment.updated_at = checked, now
         return comment
 
     def delete_comment(self, comment_id: int) -> None:
@@ -428,7 +438,8 @@ class Repository:
         self.comments = {}
         for raw in data["comments"]:
             reactions = [Reaction(**r) for r in raw.pop("reactions")]
-            self.comments[raw["id"]] = Comment(**raw, reactions=reactions)
+            edits = [CommentEdit(**e) for e in raw.pop("edits", [])]
+            self.comments[raw["id"]] = Comment(**raw, reactions=reactions, edits=edits)
         self.deleted = set(data.get("deleted", []))
         self.dispatches = list(data["dispatches"])
         self.counters = dict(data["counters"])

@@ -39,7 +39,7 @@ import httpx2
 
 from gh_store.core.config import GraphQLConfig, RateLimitConfig, RetryConfig
 from gh_store.core.exceptions import AuthError, ConfigurationError, GitHubAPIError
-from gh_store.core.needs import Commit, Listing
+from gh_store.core.needs import CommentVersion, Commit, Listing
 
 from .app_auth import auth_for
 from .cache import ResponseCache
@@ -47,6 +47,7 @@ from .credentials import GitHubApp, check_token
 from .graphql_client import GraphQLAnswer, GraphQLClient, GraphQLUnavailable, graphql_url
 from .graphql_commit import CommitSender
 from .graphql_documents import COMMENTS_QUERY, ISSUE_QUERY, VIEWER_QUERY, Mutation
+from .graphql_edits import read_comment_edits
 from .graphql_shapes import comment_from_node, issue_from_node, viewer_reactions
 from .rest import GhApiTransport
 
@@ -327,6 +328,19 @@ class GraphQLTransport:
         if comment_id in self._reacted:
             self._reacted[comment_id] = self._reacted[comment_id] | {content}
         return created
+
+    def comment_edits(
+        self, comment_ids: Sequence[int]
+    ) -> dict[int, tuple[CommentVersion, ...]] | None:
+        # Node ids come from the history's own listing (REST's node_id is GraphQL's id).
+        known = [self._comment_ids[c] for c in dict.fromkeys(comment_ids) if c in self._comment_ids]
+        if self._rest_only:
+            return None
+        try:
+            return read_comment_edits(self._client, known)
+        except GraphQLUnavailable as missing:
+            self._without_graphql(missing)
+            return None
 
     def list_reactions(self, comment_id: int, *, content: str | None = None) -> Listing:
         return self._rest.list_reactions(comment_id, content=content)

@@ -6,6 +6,8 @@ on every test run, so a misspelt field fails in the tests as it would on GitHub.
 - ``ISSUE_QUERY``: an issue with its labels and its newest 100 comments (the prefetch that makes
   the next comment listing free when the pending comments fit);
 - ``COMMENTS_QUERY``: 100 comments before a cursor (older ones), for a walk back in time;
+- ``COMMENT_EDITS_QUERY``: the edit histories of up to 100 comments by node id, newest version
+  first (``diff`` holds a version's whole text), and ``COMMENT_EDITS_PAGE`` for a longer one;
 - :func:`mutation_document`: one request's mutations, aliased ``m0``, ``m1``, ... in order; the
   last one can also carry the newest 100 comments as they are after every mutation before it
   ran (GraphQL runs a request's mutations one after the other): the run's "last look".
@@ -25,6 +27,8 @@ from .graphql_shapes import REACTION_ENUM
 
 __all__ = [
     "COMMENTS_QUERY",
+    "COMMENT_EDITS_PAGE",
+    "COMMENT_EDITS_QUERY",
     "ISSUE_QUERY",
     "VIEWER_QUERY",
     "Mutation",
@@ -79,6 +83,30 @@ COMMENTS_QUERY = f"""query StoreComments(
   }}
 }}
 {_COMMENT}"""
+
+
+_EDITS = f"""userContentEdits(first: {PAGE}, after: $after) {{
+        pageInfo {{ hasNextPage endCursor }}
+        nodes {{ diff editedAt deletedAt }}
+      }}"""
+
+COMMENT_EDITS_QUERY = f"""query StoreCommentEdits($ids: [ID!]!, $after: String) {{
+  nodes(ids: $ids) {{
+    ... on IssueComment {{
+      databaseId
+      {_EDITS}
+    }}
+  }}
+}}"""
+
+COMMENT_EDITS_PAGE = f"""query StoreCommentEditsPage($id: ID!, $after: String) {{
+  node(id: $id) {{
+    ... on IssueComment {{
+      databaseId
+      {_EDITS}
+    }}
+  }}
+}}"""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from gh_store.core.needs import Commit, Listing
+from gh_store.core.needs import CommentVersion, Commit, Listing
 
 __all__ = ["GitHubTransport"]
 
@@ -81,6 +81,11 @@ class GitHubTransport(Protocol):
 
     def own_login(self) -> str | None:
         """This token's login (asked once); None when GitHub will not say (``OwnLogin``)."""
+
+    def comment_edits(
+        self, comment_ids: Sequence[int]
+    ) -> Mapping[int, tuple[CommentVersion, ...]] | None:
+        """Each comment's versions, newest first (``ListCommentEdits``); None: not readable."""
 
     def list_reactions(self, comment_id: int, *, content: str | None = None) -> Listing:
         """The comment's reactions (of ``content``), each with its ``user``."""

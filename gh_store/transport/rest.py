@@ -238,6 +238,9 @@ class GhApiTransport:
     def store_reacted(self, comment_id: int, content: str) -> bool | None:
         return None  # REST can tell only by listing who reacted: the flow does that if needed
 
+    def comment_edits(self, comment_ids: Sequence[int]) -> None:
+        return None  # REST keeps only a comment's newest text
+
     def list_reactions(self, comment_id: int, *, content: str | None = None) -> Listing:
         query = {} if content is None else {"content": content}
         path = f"{self._base}/issues/comments/{int(comment_id)}/reactions"

@@ -317,3 +317,60 @@ def test_one_mutation_can_fail_alone_before_or_after_acting(
     assert response.json()["data"]["m1"] is None
     marked = [bool(gh.reactions(c)) for c in comments]
     assert marked == [True, after, True]  # the others ran; the failed one acted only if `after`
+
+
+# --- comment edit histories (issue 17) -----------------------------------------------------------
+
+_EDITS = """query($ids: [ID!]!) { nodes(ids: $ids) { ... on IssueComment {
+  databaseId lastEditedAt includesCreatedEdit
+  userContentEdits(first: 10) { totalCount nodes {
+    diff editedAt deletedAt editor { login } deletedBy { login } } } } } }"""
+
+
+def test_a_comments_edits_are_kept_newest_first_with_the_created_text(
+    gh: GitHubEmulator, client: httpx2.Client
+) -> None:
+    """As on GitHub: nothing before the first edit; then the text as created (by its author, at
+    its creation) and each edit's whole text, by its editor, newest first; REST's PATCH records
+    its caller as the editor; a deleted revision keeps its times and loses its text."""
+    number = gh.seed_issue("t", "b", user="octo")
+    comment = gh.seed_comment(number, "one", user="alice")
+    node = client.get(
+        f"{gh.url}/repos/octo/store/issues/comments/{comment}",
+        headers={"Authorization": f"token {gh.owner_token}"},
+    ).json()["node_id"]
+    unedited = data(post(gh, client, _EDITS, {"ids": [node]}))["nodes"][0]
+    assert unedited["userContentEdits"] == {"totalCount": 0, "nodes": []}
+    assert unedited["lastEditedAt"] is None and unedited["includesCreatedEdit"] is False
+    gh.advance_clock(10)
+    gh.edit_comment(comment, "two")
+    gh.advance_clock(10)
+    client.patch(
+        f"{gh.url}/repos/octo/store/issues/comments/{comment}",
+        json={"body": "three"},
+        headers={"Authorization": f"token {gh.owner_token}"},
+    ).raise_for_status()
+    gh.delete_comment_edit(comment, "two", by="octo")
+    found = data(post(gh, client, _EDITS, {"ids": [node]}))["nodes"][0]
+    edits = found["userContentEdits"]["nodes"]
+    assert [e["diff"] for e in edits] == ["three", None, "one"]
+    assert [e["editor"]["login"] for e in edits] == ["octo", "alice", "alice"]
+    assert [e["deletedBy"] and e["deletedBy"]["login"] for e in edits] == [None, "octo", None]
+    assert edits[1]["deletedAt"] is not None and edits[0]["deletedAt"] is None
+    assert edits[0]["editedAt"] > edits[1]["editedAt"] > edits[2]["editedAt"]
+    assert found["lastEditedAt"] == edits[0]["editedAt"] and found["includesCreatedEdit"]
+
+
+def test_nodes_answers_null_and_not_found_for_a_deleted_comment_and_refuses_over_100_ids(
+    gh: GitHubEmulator, client: httpx2.Client
+) -> None:
+    number = gh.seed_issue("t", "b", user="octo")
+    kept, gone = gh.seed_comment(number, "a"), gh.seed_comment(number, "b")
+    ids = [c["node_id"] for c in gh.comments(number)]
+    gh.delete_comment(gone)
+    body = post(gh, client, _EDITS, {"ids": ids}).json()
+    assert body["data"]["nodes"][0]["databaseId"] == kept and body["data"]["nodes"][1] is None
+    [error] = body["errors"]
+    assert error["type"] == "NOT_FOUND" and error["path"] == ["nodes", 1]
+    too_many = errors(post(gh, client, _EDITS, {"ids": ids[:1] * 101}))
+    assert "more than 100 node IDs" in too_many[0]["message"]

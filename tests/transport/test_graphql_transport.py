@@ -20,6 +20,7 @@ from gh_store.emulator import GitHubEmulator
 from gh_store.runs import process_issue
 from gh_store.transport.graphql import GraphQLTransport
 from gh_store.transport.graphql_client import GraphQLUnavailable
+from gh_store.transport.rest import GhApiTransport
 
 NO_PACING = RateLimitConfig(max_requests_per_hour=0, min_write_interval=0)
 CONFIG = StoreConfig(rate_limit=NO_PACING)
@@ -342,3 +343,31 @@ def test_no_token_no_graphql() -> None:
 
     with pytest.raises(ConfigurationError, match="needs a token"):
         GraphQLTransport("octo/store", None)
+
+
+def test_comment_edits_over_graphql_and_where_there_is_none(gh: GitHubEmulator) -> None:
+    """The versions of the comments the history asks for, newest first, in one query; a comment
+    deleted meanwhile is left out; no GraphQL endpoint: an error unless falling back (then None,
+    as REST answers: it keeps no edit history)."""
+    number, ids = pending(gh, 3)
+    gh.advance_clock(5)
+    gh.edit_comment(ids[0], "second")
+    gh.edit_comment(ids[0], "third", editor="octo")
+    with transport(gh) as graphql:
+        graphql.list_comments(number)  # the history's own listing: node ids learned from REST
+        gh.delete_comment(ids[2])
+        gh.clear_requests()
+        found = graphql.comment_edits(ids)
+    assert gh.count() == 1 and gh.count("POST", "/graphql$") == 1
+    assert set(found or {}) == {ids[0], ids[1]} and found is not None
+    assert [v.text for v in found[ids[0]]] == ["third", "second", '{"k0": 0}']
+    assert found[ids[1]] == ()
+    nowhere = gh.url + "/no-graphql-here"
+    with transport(gh, url=nowhere) as graphql, pytest.raises(GraphQLUnavailable):
+        graphql.list_comments(number)
+        graphql.comment_edits(ids[:1])
+    with transport(gh, url=nowhere, fallback=True) as graphql:
+        graphql.list_comments(number)
+        assert graphql.comment_edits(ids[:1]) is None
+    with GhApiTransport(gh.repo, gh.bot_token, **gh.client_options()) as rest:
+        assert rest.comment_edits(ids[:1]) is None
