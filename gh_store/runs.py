@@ -30,7 +30,6 @@ import logging
 import math
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from .core.config import StoreConfig
@@ -43,6 +42,7 @@ from .core.exceptions import (
 )
 from .core.naming import is_archived, object_id_from_labels
 from .core.needs import Flow, GetIssue, Listing, ListIssues, Need, UpdateIssue
+from .core.objects import may_have_work
 from .core.processing import OverBudget, RoundWork, process_issue_flow
 from .core.report import ProcessReport
 from .core.schema import ObjectSchema
@@ -283,21 +283,6 @@ def _unreachable(exc: Exception) -> bool:
     return isinstance(exc, GitHubAPIError) and (exc.status == 0 or exc.status >= 500)
 
 
-def _has_work(issue: Mapping[str, Any]) -> bool:
-    """An open object, or a closed one changed after it was closed (a comment may be pending)."""
-    if issue.get("state") == "open":
-        return True
-    changed, closed = _moment(issue.get("updated_at")), _moment(issue.get("closed_at"))
-    return changed is None or closed is None or changed > closed
-
-
-def _moment(value: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def objects_with_work(listing: Listing, config: StoreConfig) -> list[Mapping[str, Any]]:
     """The object issues a catch-up run processes, oldest first."""
     return [
@@ -306,7 +291,7 @@ def objects_with_work(listing: Listing, config: StoreConfig) -> list[Mapping[str
         if not issue.get("pull_request")
         and not is_archived(issue)
         and object_id_from_labels(config, issue.get("labels") or []) is not None
-        and _has_work(issue)
+        and may_have_work(issue)
     ]
 
 

@@ -76,6 +76,7 @@ __all__ = [
     "get_flow",
     "is_live_object",
     "list_flow",
+    "may_have_work",
     "open_issues_flow",
     "pending_count_flow",
     "read_object_flow",
@@ -377,6 +378,25 @@ def archive_flow(scope: Scope, object_id: str) -> Flow[int]:
     return int(issue["number"])
 
 
+def may_have_work(issue: Mapping[str, Any]) -> bool:
+    """Whether updates may wait on ``issue``: it is open, or it changed after it was closed (a
+    comment posted after the run that closed it, whose own run never happened). The run's own
+    write closes the issue and stamps ``closed_at`` and ``updated_at`` alike; reactions change
+    neither. Both times have whole seconds: a comment in the very second of the close is not seen
+    here (docs/action.md)."""
+    if issue.get("state") == "open":
+        return True
+    changed, closed = _moment(issue.get("updated_at")), _moment(issue.get("closed_at"))
+    return changed is None or closed is None or changed > closed
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 def pending_count_flow(
     scope: Scope, issue: Mapping[str, Any], *, closed_is_settled: bool = True
 ) -> Flow[int]:
@@ -385,6 +405,8 @@ def pending_count_flow(
     ``closed_is_settled``: a closed issue counts none (the usual case, and free); else its
     comments are listed too, unless it has none (an update posted after its run is pending).
     """
+    # Not may_have_work(): a comment posted in the very second of a close would pass unseen,
+    # and a waiter must not be told "settled" for it; a listing of the comments is conditional.
     if issue.get("state") != "open" and (closed_is_settled or issue.get("comments") == 0):
         return 0
     meta = decode_body(issue.get("body")).meta

@@ -85,13 +85,16 @@ def round_work(
     whose baseline is found by asking who placed each processed reaction, newest first.
     """
     listed = list(comments)
-    pending = pending_comments(listed, 0 if legacy else meta_last_comment_id)
+    # Conversation (chat, the creation comment) is never decided, so never marked.
+    pending = [
+        c
+        for c in pending_comments(listed, 0 if legacy else meta_last_comment_id)
+        if is_meant_as_update(c)
+    ]
     unknown = {
         login_of(c)
         for c in pending
-        if is_meant_as_update(c)
-        and login_of(c) not in roles
-        and not trusted_without_asking(login_of(c), config, owner)
+        if login_of(c) not in roles and not trusted_without_asking(login_of(c), config, owner)
     }
     mark_reads, reactors = (1 if owed else 0), 0
     if legacy:

@@ -46,6 +46,7 @@ def test_a_bad_if_version_is_a_usage_error(gh: GitHubEmulator, run: Run, bad: st
 def test_rollback_and_restore_errors_are_one_line(gh: GitHubEmulator, run: Run) -> None:
     run("create", "a", '{"v": 1}')
     status, _, err = run("rollback", "a", "1")
-    assert status == 1 and "not an earlier version" in err and len(err.strip().splitlines()) == 1
+    # Exit statuses by cause (docs/client.md): 2 bad input, 3 not found.
+    assert status == 2 and "not an earlier version" in err and len(err.strip().splitlines()) == 1
     status, _, err = run("restore", "a")
-    assert status == 1 and "no archived object 'a'" in err
+    assert status == 3 and "no archived object 'a'" in err
