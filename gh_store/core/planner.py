@@ -281,6 +281,9 @@ def _fit_metadata(
             since = decided[recorded[-1]].comment.get("created_at") or previous.since
         elif decided or repairing:
             marks, since = (), last_decided_at or previous.since
+            if not decided:
+                # Only the last run's marks placed again: why it rejected stays readable.
+                reasons = previous.reasons
         else:
             # Nothing decided and nothing placed again: the previous marks stay owed.
             marks, reasons = previous.marks, previous.reasons
