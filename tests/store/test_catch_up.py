@@ -11,7 +11,9 @@ import re
 import pytest
 
 from gh_store.client import GitHubStore
+from gh_store.core.body import decode_body
 from gh_store.emulator import GitHubEmulator
+from gh_store.emulator.hooks import RequestInfo
 from gh_store.runs import DEFAULT_RESERVE, CatchUpStopped
 
 from .conftest import MakeStore
@@ -219,6 +221,35 @@ def test_an_update_on_a_closed_object_whose_run_never_happened_is_applied(
     assert owner.get("a").data == {"n": 7}
     touched = {int(m.group(1)) for r in gh.requests if (m := re.search(r"/issues/(\d+)", r.path))}
     assert touched <= {numbers[0]}  # the objects closed since their last run cost nothing
+
+
+def test_an_object_archived_after_the_listing_is_left_closed_and_archived(
+    gh: GitHubEmulator, make_store: MakeStore, api: str
+) -> None:
+    # Found by the torture test (seed 5): the run reopened an object archived since its listing,
+    # passed it over as "not a stored object", and left the archived issue open for good.
+    gh.use_ticking_clock()
+    owner, numbers = _store_with_pending(gh, make_store)
+    owner.process_all()
+    gh.seed_comment(numbers[0], '{"n": 7}')
+    alice = make_store(token=gh.token_for("alice", permission="write"))
+    by_the_run: list[str] = []
+
+    def archive_once_listed(info: RequestInfo) -> None:
+        if info.user != "alice":
+            by_the_run.append(info.path)
+            if len(by_the_run) == 2:  # the listing was answered; the reopen is next
+                alice.delete("a")
+
+    hook = gh.add_hook(archive_once_listed)
+    done = owner.process_all()
+    hook.remove()
+    issue = gh.issue(numbers[0])
+    assert (issue["state"], issue["state_reason"]) == ("closed", "not_planned")
+    assert "archived" in [label["name"] for label in issue["labels"]]
+    assert (done.reports, done.failures, done.left) == ((), (), ())
+    assert decode_body(issue["body"]).data == {"n": 0}  # the update on it is never applied
+    assert not [r for r in gh.reactions(gh.comments(numbers[0])[-1]["id"]) if r["content"] == "+1"]
 
 
 def test_a_closed_update_is_found_however_many_runs_were_skipped(
