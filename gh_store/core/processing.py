@@ -26,7 +26,7 @@ from .config import StoreConfig
 from .exceptions import CorruptObjectError, GitHubAPIError, GitHubStoreError, ObjectNotFound
 from .marks import legacy_baseline, owed_marks, reaction_count
 from .naming import has_label, object_id_from_labels
-from .needs import Commit, Flow, GetIssue, ListComments, Listing
+from .needs import Commit, Flow, GetIssue, ListComments, Listing, UpdateIssue
 from .planner import UpdateOutcome, UpdatePlan, pending_comments, plan_updates
 from .report import ProcessReport
 from .schema import ObjectSchema
@@ -225,9 +225,25 @@ def process_issue_flow(
             round_work(listing.items, baseline, config, owner, roles)
         ):
             # This round's write stands; the comments that arrived meanwhile wait for a run
-            # that can afford them (a catch-up run finds them on the closed issue).
+            # that can afford them.
+            issue = yield from _leave_open(number, issue)
             return _report(plans[0], plans[-1], outcomes, issue, len(plans), left=True)
+    if not plans[-1].complete:
+        issue = yield from _leave_open(number, issue)
     return _report(plans[0], plans[-1], outcomes, issue, len(plans))
+
+
+def _leave_open(number: int, issue: Mapping[str, Any]) -> Flow[Mapping[str, Any]]:
+    """Reopen an issue whose comments a run leaves pending (one request).
+
+    The run's write closed it after comments that arrived while the run read: closed, its
+    ``closed_at`` would be later than them, and a catch-up run (which takes a closed object as
+    done unless it changed after it was closed) would never find them. Open, it is work.
+    """
+    if issue.get("state") == "open":
+        return issue
+    reopened: Mapping[str, Any] = yield UpdateIssue(number, state="open")
+    return reopened or issue
 
 
 def _refused(issue: Mapping[str, Any], config: StoreConfig, before: IssueBody) -> ProcessReport:
