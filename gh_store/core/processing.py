@@ -210,6 +210,11 @@ def process_issue_flow(
                 repair=tuple((m.comment_id, m.content) for m in plan.repair_marks),
                 marks=tuple((m.comment_id, m.content) for m in plan.marks),
             )
+            if written and plan.body_text is None:
+                # Only the state was written: the answer's body may be another run's, newer than
+                # the base this round decided on. The next round folds on this run's own base,
+                # which its baseline describes (else it would apply an update a second time).
+                written = {**written, "body": issue.get("body")}
             issue = written or issue
         outcomes.extend(plan.outcomes)
         if len(plans) >= max_rounds or (not plan.needs_write and plan.complete):
