@@ -283,16 +283,17 @@ def _unreachable(exc: Exception) -> bool:
     return isinstance(exc, GitHubAPIError) and (exc.status == 0 or exc.status >= 500)
 
 
-def objects_with_work(listing: Listing, config: StoreConfig) -> list[Mapping[str, Any]]:
-    """The object issues a catch-up run processes, oldest first."""
-    return [
-        issue
-        for issue in listing
-        if not issue.get("pull_request")
+def _holds_object(issue: Mapping[str, Any], config: StoreConfig) -> bool:
+    return (
+        not issue.get("pull_request")
         and not is_archived(issue)
         and object_id_from_labels(config, issue.get("labels") or []) is not None
-        and may_have_work(issue)
-    ]
+    )
+
+
+def objects_with_work(listing: Listing, config: StoreConfig) -> list[Mapping[str, Any]]:
+    """The object issues a catch-up run processes, oldest first."""
+    return [issue for issue in listing if _holds_object(issue, config) and may_have_work(issue)]
 
 
 def process_all(
@@ -344,7 +345,13 @@ def process_all(
             if issue.get("state") != "open":
                 # Reopened, it is closed again by this run's write: its closed_at then says when
                 # it was last processed, and it costs nothing more until it changes again.
-                issue = drive(_ask(UpdateIssue(number, state="open")), transport)
+                listed, issue = issue, drive(_ask(UpdateIssue(number, state="open")), transport)
+                if not _holds_object(issue, config):
+                    # Archived (or relabelled) since the listing: it holds no object to process
+                    # any more. Put it back as it was; the reopen was ours.
+                    reason = "not_planned" if is_archived(issue) else listed.get("state_reason")
+                    drive(_ask(_closed_again(number, reason)), transport)
+                    continue
             if spending.must_probe():
                 # GraphQL's points left are told only by a GraphQL answer: this one-point read
                 # of the issue with its newest comments is the one the run would make anyway.
@@ -399,6 +406,11 @@ def _ask(need: Need) -> Flow[Any]:
     """One need as a flow of its own: the driver stays the only caller of the port."""
     answer = yield need
     return answer
+
+
+def _closed_again(number: int, reason: Any) -> UpdateIssue:
+    known = reason if reason in ("completed", "not_planned") else None
+    return UpdateIssue(number, state="closed", state_reason=known)
 
 
 def _over(number: int, spending: _Spending) -> str:

@@ -28,7 +28,7 @@ from .exceptions import CorruptObjectError, GitHubAPIError, GitHubStoreError, Ob
 from .issue_form import adopt_form_flow, form_fields
 from .marks import legacy_baseline, owed_marks, reaction_count
 from .naming import has_label, object_id_from_labels
-from .needs import Commit, Flow, GetIssue, ListComments, Listing
+from .needs import Commit, Flow, GetIssue, ListComments, Listing, UpdateIssue
 from .planner import UpdateOutcome, UpdatePlan, pending_comments, plan_updates
 from .report import ProcessReport
 from .schema import ObjectSchema
@@ -224,6 +224,11 @@ def process_issue_flow(
                 repair=tuple((m.comment_id, m.content) for m in plan.repair_marks),
                 marks=tuple((m.comment_id, m.content) for m in plan.marks),
             )
+            if written and plan.body_text is None:
+                # Only the state was written: the answer's body may be another run's, newer than
+                # the base this round decided on. The next round folds on this run's own base,
+                # which its baseline describes (else it would apply an update a second time).
+                written = {**written, "body": issue.get("body")}
             issue = written or issue
         outcomes.extend(plan.outcomes)
         if len(plans) >= max_rounds or (not plan.needs_write and plan.complete):
@@ -239,9 +244,25 @@ def process_issue_flow(
             round_work(listing.items, baseline, config, owner, roles)
         ):
             # This round's write stands; the comments that arrived meanwhile wait for a run
-            # that can afford them (a catch-up run finds them on the closed issue).
+            # that can afford them.
+            issue = yield from _leave_open(number, issue)
             return _report(plans[0], plans[-1], outcomes, issue, len(plans), left=True)
+    if not plans[-1].complete:
+        issue = yield from _leave_open(number, issue)
     return _report(plans[0], plans[-1], outcomes, issue, len(plans))
+
+
+def _leave_open(number: int, issue: Mapping[str, Any]) -> Flow[Mapping[str, Any]]:
+    """Reopen an issue whose comments a run leaves pending (one request).
+
+    The run's write closed it after comments that arrived while the run read: closed, its
+    ``closed_at`` would be later than them, and a catch-up run (which takes a closed object as
+    done unless it changed after it was closed) would never find them. Open, it is work.
+    """
+    if issue.get("state") == "open":
+        return issue
+    reopened: Mapping[str, Any] = yield UpdateIssue(number, state="open")
+    return reopened or issue
 
 
 def _refused(

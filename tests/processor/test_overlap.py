@@ -241,3 +241,39 @@ def _delay_first_graphql_write(seconds: float) -> Callable[[Any], None]:
             time.sleep(seconds)
 
     return hold
+
+
+def test_a_run_that_only_closes_folds_its_next_round_on_its_own_base(
+    repo: GitHubEmulator,
+) -> None:
+    # Found by the torture test (seed 311): a run with nothing to decide only closes the issue;
+    # that write's answer carries the body another run wrote meanwhile, with an update this
+    # run's baseline does not cover. Its next round folded on that body and applied the update
+    # a second time (a version, count and history hash one too many).
+    from gh_store.core.needs import ListComments
+    from gh_store.core.processing import process_issue_flow
+    from gh_store.driver import Stepper
+
+    gh = repo
+    number = seed_object(gh, BASE)
+    first = gh.seed_comment(number, json.dumps({"b": 1}), user="alice")
+    process_issue(transport_for(gh), CONFIG, number)  # applied, closed
+    transport_for(gh, gh.owner_token).update_issue(number, state="open")  # a client's reopen
+    transport = transport_for(gh)
+    late = Stepper(process_issue_flow(number, CONFIG, transport.owner), transport)
+    while not isinstance(late.need, ListComments):
+        late.step()
+    late.step()  # it has read every comment there is: nothing to decide
+    second = gh.seed_comment(number, json.dumps({"b": 2}), user="alice")
+    process_issue(transport_for(gh), CONFIG, number)  # another run applies it
+    while not isinstance(late.need, Commit):
+        late.step()
+    assert late.need.body is None and late.need.state == "closed"  # only the state
+    late.run()
+    assert late.error is None, late.error
+    body = stored(gh, number)
+    assert body.data == {"b": 2}
+    assert (body.meta.version, body.meta.applied_count) == (3, 2)
+    assert body.meta.history_hash == chain(
+        [(first, json.dumps({"b": 1})), (second, json.dumps({"b": 2}))]
+    )
