@@ -418,6 +418,7 @@ def test_the_snapshot_commit_example_copied_alone_pushes_a_snapshot(
 
     _assert_green(run, {"snapshot": "success"})
     pushed = _git(bare, "rev-parse", branch).strip()
+    assert pushed != copied, "the workflow pushed nothing"
     assert _git(bare, "rev-parse", f"{pushed}^").strip() == copied
     assert _git(bare, "log", "-1", "--format=%s|%an", pushed) == (
         "Snapshot of the stored objects|github-actions[bot]\n"
