@@ -4,7 +4,9 @@ The example workflows run as a user copies them: each alone in an otherwise empt
 (no config, no schema), unchanged; `uses: owner/gh-store@v1` is served from this checkout
 (`--local-repository`), `actions/checkout` is act's copy of the user's repository, and the
 action's image is built from the Dockerfile. The Pages actions, which need GitHub's artifact and
-Pages services, are stand-ins that show what they were given. The self-test workflow runs too,
+Pages services, are stand-ins that show what they were given; so is setup-python (a venv of the
+job image's Python). The counter example's one line that reaches the network, its install of the
+client from GitHub, installs a wheel of this checkout instead. The self-test workflow runs too,
 its `uses: ./` and its checking script included.
 """
 
@@ -220,6 +222,23 @@ def test_the_catch_up_example_copied_alone_applies_what_is_pending(
         assert owner_store.get(name).data == {"value": 2}
 
 
+def _stand_ins(workflow_file: Path, tmp_path: Path, texts: dict[str, str]) -> list[str]:
+    """``--local-repository`` arguments serving each ``uses:`` that starts with a key of
+    ``texts`` from a folder holding that text as its action.yml."""
+    workflow = yaml.safe_load(workflow_file.read_text())
+    arguments = []
+    for job in workflow["jobs"].values():
+        for step in job["steps"]:
+            uses = step.get("uses", "")
+            for name, text in texts.items():
+                if uses.startswith(name):
+                    folder = tmp_path / name.strip("@").replace("/", "-")
+                    folder.mkdir(exist_ok=True)
+                    (folder / "action.yml").write_text(text)
+                    arguments += ["--local-repository", f"{uses}={folder}"]
+    return arguments
+
+
 _UPLOAD_PAGES_STAND_IN = """\
 name: upload-pages-artifact stand-in
 inputs:
@@ -249,21 +268,15 @@ def test_the_pages_example_copied_alone_publishes_a_snapshot(
     owner_store.create("e2e-pages", {"value": 1})
     owner_store.update("e2e-pages", {"value": 7})
     repository = empty_repository_with(tmp_path, "snapshot-pages.yml")
-    workflow = yaml.safe_load((repository / ".github/workflows/snapshot-pages.yml").read_text())
-    stand_ins = []
-    for job in workflow["jobs"].values():
-        for step in job["steps"]:
-            uses = step.get("uses", "")
-            for name, text in (
-                ("actions/upload-pages-artifact@", _UPLOAD_PAGES_STAND_IN),
-                ("actions/deploy-pages@", _DEPLOY_PAGES_STAND_IN),
-            ):
-                if uses.startswith(name):
-                    folder = tmp_path / name.strip("@").replace("/", "-")
-                    folder.mkdir()
-                    (folder / "action.yml").write_text(text)
-                    stand_ins += ["--local-repository", f"{uses}={folder}"]
-    assert len(stand_ins) == 4, workflow
+    stand_ins = _stand_ins(
+        repository / ".github/workflows/snapshot-pages.yml",
+        tmp_path,
+        {
+            "actions/upload-pages-artifact@": _UPLOAD_PAGES_STAND_IN,
+            "actions/deploy-pages@": _DEPLOY_PAGES_STAND_IN,
+        },
+    )
+    assert len(stand_ins) == 4, stand_ins
 
     run = act(
         "workflow_dispatch",
@@ -299,23 +312,6 @@ runs:
         python3 -m venv "$RUNNER_TEMP/setup-python"
         echo "$RUNNER_TEMP/setup-python/bin" >> "$GITHUB_PATH"
 """
-
-
-def _stand_ins(workflow_file: Path, tmp_path: Path, texts: dict[str, str]) -> list[str]:
-    """``--local-repository`` arguments serving each ``uses:`` that starts with a key of
-    ``texts`` from a folder holding that text as its action.yml."""
-    workflow = yaml.safe_load(workflow_file.read_text())
-    arguments = []
-    for job in workflow["jobs"].values():
-        for step in job["steps"]:
-            uses = step.get("uses", "")
-            for name, text in texts.items():
-                if uses.startswith(name):
-                    folder = tmp_path / name.strip("@").replace("/", "-")
-                    folder.mkdir(exist_ok=True)
-                    (folder / "action.yml").write_text(text)
-                    arguments += ["--local-repository", f"{uses}={folder}"]
-    return arguments
 
 
 def test_the_scheduled_example_copied_with_its_script_applies_a_guarded_update(
@@ -370,6 +366,10 @@ def test_the_scheduled_example_copied_with_its_script_applies_a_guarded_update(
     number = counter.meta.issue_number
     # Applied by the processor in the same run: the update comment got its +1, the issue closed.
     (update,) = emulator.rest("GET", f"issues/{number}/comments")[-1:]
+    assert json.loads(update["body"]) == {
+        "_data": {"count": 1},
+        "_meta": {"client": "gh-store", "if_version": 1},  # guarded with the version it read
+    }, update["body"]
     assert _plus_ones(emulator, update["id"]) == ["github-actions[bot]"]
     assert emulator.rest("GET", f"issues/{number}")["state"] == "closed"
 
