@@ -382,15 +382,20 @@ def _git(repository: Path, *args: str) -> str:
     return done.stdout
 
 
+@pytest.mark.parametrize("server", ["github.com", "ghes.example.com"])
 def test_the_snapshot_commit_example_copied_alone_pushes_a_snapshot(
     act: Act,
     emulator: Emulator,
     owner_store: GitHubStore,
     job_image_with_git: str,
     tmp_path: Path,
+    server: str,
 ) -> None:
-    owner_store.create("e2e-snapshot-commit", {"value": 1})
-    owner_store.update("e2e-snapshot-commit", {"value": 4})  # pending: the run applies it
+    """On github.com and on a GitHub Enterprise Server (act's `--github-instance` sets
+    `github.server_url`): the push goes to the server the workflow runs on."""
+    name = f"e2e-snapshot-commit-{server.split('.')[0]}"
+    owner_store.create(name, {"value": 1})
+    owner_store.update(name, {"value": 4})  # pending: the run applies it
     repository = empty_repository_with(tmp_path, "snapshot-commit.yml")
     branch = _git(repository, "symbolic-ref", "--short", "HEAD").strip()
     copied = _git(repository, "rev-parse", "HEAD").strip()
@@ -409,9 +414,10 @@ def test_the_snapshot_commit_example_copied_alone_pushes_a_snapshot(
         repository=repository,
         job_image=job_image_with_git,
         extra=[
+            "--github-instance", server,
             "--env", "GIT_CONFIG_COUNT=1",
             "--env", "GIT_CONFIG_KEY_0=url.file:///remote/.insteadOf",
-            "--env", f"GIT_CONFIG_VALUE_0=https://x-access-token:{token}@github.com/",
+            "--env", f"GIT_CONFIG_VALUE_0=https://x-access-token:{token}@{server}/",
         ],
         container_options=["-v", f"{remote}:/remote"],
     )  # fmt: skip
@@ -429,4 +435,4 @@ def test_the_snapshot_commit_example_copied_alone_pushes_a_snapshot(
     assert foreign_reason(document, emulator.repo) is None, document
     stored = {stored.meta.object_id: stored.data for stored in owner_store.list_all()}
     assert {key: entry["data"] for key, entry in document["objects"].items()} == stored
-    assert stored["e2e-snapshot-commit"] == {"value": 4}
+    assert stored[name] == {"value": 4}
