@@ -159,6 +159,7 @@ class Act:
         extra: list[str] | None = None,
         container_options: list[str] | None = None,
         repository: Path = ROOT,
+        job_image: str = JOB_IMAGE,
     ) -> ActRun:
         """act in ``repository`` (this checkout, or a user's copy of an example), with
         `uses: owner/gh-store@v1` served from this checkout."""
@@ -170,7 +171,7 @@ class Act:
             options.append(f"--cgroup-parent={self.engine.cgroup_parent}")
         command = [
             str(ACT), event_name, "-W", workflow, "-e", str(event),
-            "-P", f"ubuntu-latest={JOB_IMAGE}",
+            "-P", f"ubuntu-latest={job_image}",
             "--local-repository", f"owner/gh-store@v1={ROOT}",
             "-s", f"GITHUB_TOKEN={token}", "--actor", "octo",
             "--env", f"GITHUB_API_URL={self.emulator.url}",
@@ -226,3 +227,39 @@ def empty_repository_with(tmp: Path, example: str, *companions: str) -> Path:
     for args in (["init", "--quiet"], ["add", "."], ["commit", "--quiet", "-m", "copy"]):
         subprocess.run([*git, *args], check=True, capture_output=True, timeout=60)
     return repository
+
+
+#: The job image with git, as GitHub's ubuntu-latest has it (the snapshot-commit example commits).
+JOB_IMAGE_WITH_GIT = "localhost/gh-store-e2e-job:git"
+
+
+@pytest.fixture(scope="session")
+def job_image_with_git(engine: Engine, workdir: Path) -> str:
+    """The job image plus Debian's git, built once (about 20 s) and then kept."""
+    if engine.docker("image", "inspect", JOB_IMAGE_WITH_GIT).returncode != 0:
+        context = workdir / "job-image-with-git"
+        context.mkdir(exist_ok=True)
+        (context / "Dockerfile").write_text(
+            f"FROM {JOB_IMAGE}\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends git"
+            " && rm -rf /var/lib/apt/lists/*\n"
+        )
+        built = engine.docker(
+            "build", "--network", "host", "-t", JOB_IMAGE_WITH_GIT, str(context), timeout=900
+        )
+        assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    return JOB_IMAGE_WITH_GIT
+
+
+@pytest.fixture(scope="session")
+def client_wheel(workdir: Path) -> Path:
+    """This checkout built into a wheel (as a release publishes it), in a folder of its own."""
+    dist = workdir / "client-wheel"
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir", str(dist),
+         str(ROOT)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    (wheel,) = dist.glob("*.whl")
+    return wheel

@@ -4,7 +4,9 @@ The example workflows run as a user copies them: each alone in an otherwise empt
 (no config, no schema), unchanged; `uses: owner/gh-store@v1` is served from this checkout
 (`--local-repository`), `actions/checkout` is act's copy of the user's repository, and the
 action's image is built from the Dockerfile. The Pages actions, which need GitHub's artifact and
-Pages services, are stand-ins that show what they were given. The self-test workflow runs too,
+Pages services, are stand-ins that show what they were given; so is setup-python (a venv of the
+job image's Python). The counter example's one line that reaches the network, its install of the
+client from GitHub, installs a wheel of this checkout instead. The self-test workflow runs too,
 its `uses: ./` and its checking script included.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,8 @@ import pytest
 import yaml
 
 from gh_store import GitHubStore
+from gh_store.core.exceptions import ObjectNotFound
+from gh_store.core.snapshot_format import FORMAT_VERSION, MARKER, foreign_reason
 
 from .conftest import Act, ActRun, Emulator, empty_repository_with, new_token
 
@@ -217,6 +222,23 @@ def test_the_catch_up_example_copied_alone_applies_what_is_pending(
         assert owner_store.get(name).data == {"value": 2}
 
 
+def _stand_ins(workflow_file: Path, tmp_path: Path, texts: dict[str, str]) -> list[str]:
+    """``--local-repository`` arguments serving each ``uses:`` that starts with a key of
+    ``texts`` from a folder holding that text as its action.yml."""
+    workflow = yaml.safe_load(workflow_file.read_text())
+    arguments = []
+    for job in workflow["jobs"].values():
+        for step in job["steps"]:
+            uses = step.get("uses", "")
+            for name, text in texts.items():
+                if uses.startswith(name):
+                    folder = tmp_path / name.strip("@").replace("/", "-")
+                    folder.mkdir(exist_ok=True)
+                    (folder / "action.yml").write_text(text)
+                    arguments += ["--local-repository", f"{uses}={folder}"]
+    return arguments
+
+
 _UPLOAD_PAGES_STAND_IN = """\
 name: upload-pages-artifact stand-in
 inputs:
@@ -246,21 +268,15 @@ def test_the_pages_example_copied_alone_publishes_a_snapshot(
     owner_store.create("e2e-pages", {"value": 1})
     owner_store.update("e2e-pages", {"value": 7})
     repository = empty_repository_with(tmp_path, "snapshot-pages.yml")
-    workflow = yaml.safe_load((repository / ".github/workflows/snapshot-pages.yml").read_text())
-    stand_ins = []
-    for job in workflow["jobs"].values():
-        for step in job["steps"]:
-            uses = step.get("uses", "")
-            for name, text in (
-                ("actions/upload-pages-artifact@", _UPLOAD_PAGES_STAND_IN),
-                ("actions/deploy-pages@", _DEPLOY_PAGES_STAND_IN),
-            ):
-                if uses.startswith(name):
-                    folder = tmp_path / name.strip("@").replace("/", "-")
-                    folder.mkdir()
-                    (folder / "action.yml").write_text(text)
-                    stand_ins += ["--local-repository", f"{uses}={folder}"]
-    assert len(stand_ins) == 4, workflow
+    stand_ins = _stand_ins(
+        repository / ".github/workflows/snapshot-pages.yml",
+        tmp_path,
+        {
+            "actions/upload-pages-artifact@": _UPLOAD_PAGES_STAND_IN,
+            "actions/deploy-pages@": _DEPLOY_PAGES_STAND_IN,
+        },
+    )
+    assert len(stand_ins) == 4, stand_ins
 
     run = act(
         "workflow_dispatch",
@@ -278,3 +294,145 @@ def test_the_pages_example_copied_alone_publishes_a_snapshot(
     assert published["repository"] == emulator.repo, published
     assert published["objects"]["e2e-pages"]["data"] == {"value": 7}, published
     assert "deployed" in run.output("deploy")
+
+
+#: What the scheduled example installs; the test serves exactly this from the checkout's wheel.
+_CLIENT_FROM_GITHUB = "git+https://github.com/owner/gh-store@v1"
+# setup-python puts a Python on PATH that pip installs into; a venv of the job image's Python does
+# the same offline (the image's Python is the one the wheelhouse was fetched for).
+_SETUP_PYTHON_STAND_IN = """\
+name: setup-python stand-in
+inputs:
+  python-version: {required: false}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: |
+        python3 -m venv "$RUNNER_TEMP/setup-python"
+        echo "$RUNNER_TEMP/setup-python/bin" >> "$GITHUB_PATH"
+"""
+
+
+def test_the_scheduled_example_copied_with_its_script_applies_a_guarded_update(
+    act: Act,
+    emulator: Emulator,
+    owner_store: GitHubStore,
+    wheelhouse: Path,
+    client_wheel: Path,
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(ObjectNotFound):
+        owner_store.get("counter")
+    repository = empty_repository_with(
+        tmp_path, "scheduled-update.yml", "examples/scripts/update_counter.py"
+    )
+    workflow_file = repository / ".github/workflows/scheduled-update.yml"
+    text = workflow_file.read_text()
+    # The one change: the install line's reference, served from this checkout's wheel.
+    assert text.count(_CLIENT_FROM_GITHUB) == 1, text
+    workflow_file.write_text(
+        text.replace(_CLIENT_FROM_GITHUB, f"file:///gh-store-dist/{client_wheel.name}")
+    )
+    stand_ins = _stand_ins(
+        workflow_file, tmp_path, {"actions/setup-python@": _SETUP_PYTHON_STAND_IN}
+    )
+    assert len(stand_ins) == 2, stand_ins
+
+    run = act(
+        "workflow_dispatch",
+        ".github/workflows/scheduled-update.yml",
+        {"inputs": {}, "repository": emulator.repository()},
+        token=emulator.tokens["github-actions[bot]"],
+        repository=repository,
+        extra=[
+            *stand_ins,
+            "--env", "PIP_NO_INDEX=1",
+            "--env", "PIP_FIND_LINKS=/wheelhouse",
+            "--env", "PIP_DISABLE_PIP_VERSION_CHECK=1",
+        ],
+        container_options=[
+            "-v", f"{wheelhouse}:/wheelhouse:ro",
+            "-v", f"{client_wheel.parent}:/gh-store-dist:ro",
+        ],
+    )  # fmt: skip
+
+    _assert_green(run, {"bump": "success"})
+    printed = run.output("bump")
+    assert any(re.fullmatch(r"created counter in issue #\d+", line) for line in printed), printed
+    assert any(re.fullmatch(r"counter: count 0 -> 1 \(v\d+\)", line) for line in printed), printed
+    counter = owner_store.get("counter")
+    assert counter.data == {"count": 1}
+    number = counter.meta.issue_number
+    # Applied by the processor in the same run: the update comment got its +1, the issue closed.
+    (update,) = emulator.rest("GET", f"issues/{number}/comments")[-1:]
+    assert json.loads(update["body"]) == {
+        "_data": {"count": 1},
+        "_meta": {"client": "gh-store", "if_version": 1},  # guarded with the version it read
+    }, update["body"]
+    assert _plus_ones(emulator, update["id"]) == ["github-actions[bot]"]
+    assert emulator.rest("GET", f"issues/{number}")["state"] == "closed"
+
+
+def _git(repository: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(repository), *args], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("server", ["github.com", "ghes.example.com"])
+def test_the_snapshot_commit_example_copied_alone_pushes_a_snapshot(
+    act: Act,
+    emulator: Emulator,
+    owner_store: GitHubStore,
+    job_image_with_git: str,
+    tmp_path: Path,
+    server: str,
+) -> None:
+    """On github.com and on a GitHub Enterprise Server (act's `--github-instance` sets
+    `github.server_url`): the push goes to the server the workflow runs on."""
+    name = f"e2e-snapshot-commit-{server.split('.')[0]}"
+    owner_store.create(name, {"value": 1})
+    owner_store.update(name, {"value": 4})  # pending: the run applies it
+    repository = empty_repository_with(tmp_path, "snapshot-commit.yml")
+    branch = _git(repository, "symbolic-ref", "--short", "HEAD").strip()
+    copied = _git(repository, "rev-parse", "HEAD").strip()
+    # GitHub's remote for octo/store is a bare repository the job container sees at /remote;
+    # git's own URL rewriting sends the workflow's push there, with the token it must carry.
+    remote = tmp_path / "remote"
+    bare = remote / "octo" / "store.git"
+    _git(tmp_path, "clone", "--quiet", "--bare", str(repository), str(bare))
+    token = emulator.tokens["github-actions[bot]"]
+
+    run = act(
+        "workflow_dispatch",
+        ".github/workflows/snapshot-commit.yml",
+        {"inputs": {}, "repository": emulator.repository()},
+        token=token,
+        repository=repository,
+        job_image=job_image_with_git,
+        extra=[
+            "--github-instance", server,
+            "--env", "GIT_CONFIG_COUNT=1",
+            "--env", "GIT_CONFIG_KEY_0=url.file:///remote/.insteadOf",
+            "--env", f"GIT_CONFIG_VALUE_0=https://x-access-token:{token}@{server}/",
+        ],
+        container_options=["-v", f"{remote}:/remote"],
+    )  # fmt: skip
+
+    _assert_green(run, {"snapshot": "success"})
+    pushed = _git(bare, "rev-parse", branch).strip()
+    assert pushed != copied, "the workflow pushed nothing"
+    assert _git(bare, "rev-parse", f"{pushed}^").strip() == copied
+    assert _git(bare, "log", "-1", "--format=%s|%an", pushed) == (
+        "Snapshot of the stored objects|github-actions[bot]\n"
+    )
+    assert _git(bare, "diff", "--name-only", copied, pushed) == "data/objects.json\n"
+    document = json.loads(_git(bare, "show", f"{pushed}:data/objects.json"))
+    assert document[MARKER] == FORMAT_VERSION, document
+    assert foreign_reason(document, emulator.repo) is None, document
+    stored = {stored.meta.object_id: stored.data for stored in owner_store.list_all()}
+    assert {key: entry["data"] for key, entry in document["objects"].items()} == stored
+    assert stored[name] == {"value": 4}
