@@ -5,36 +5,8 @@ Defaults live here and nowhere else. Pure: ``parse_config`` takes a parsed docum
 is either used or refused: an unknown key or a wrong type raises ``ConfigurationError`` naming the
 key and the file.
 
-The file looks like this (every key optional)::
-
-    store:
-      base_label: stored-object        # label every object issue carries
-      uid_prefix: "UID:"               # prefix of the label that names the object id
-      reactions:
-        processed: "+1"                # on each applied update
-        rejected: "-1"                 # on each broken or schema-invalid update
-        untrusted: "eyes"              # on each update from a user who may not write
-      retries:
-        max_attempts: 3                # tries per request, the first included
-        backoff_factor: 2              # seconds; attempt k waits factor * 2**(k-1)
-      rate_limit:
-        max_requests_per_hour: 1000    # pace requests to stay under this (0: no pacing)
-        min_write_interval: 1.0        # seconds between writes, GitHub's advice (0 in tests)
-      log:
-        level: INFO
-        format: "{time} | {level} | {message}"
-      trust:
-        min_permission: write          # read|triage|write|maintain|admin
-        users: []                      # logins trusted whatever their permission
-        require_trusted_issue_author: true
-      schema: null                     # path to a JSON Schema for every object
-      api: auto                        # auto|graphql|rest: auto is GraphQL when there is a token
-      graphql:
-        mutations_per_request: 50      # reactions and the write in one request (halved when
-                                       # GitHub's secondary limit answers)
-      replies:
-        on_reject: false               # the action replies on the issue with each rejected
-                                       # update's reason (a comment: GitHub's content limits)
+The file looks like ``DEFAULT_CONFIG_FILE`` below (every key optional, each at its default), which
+``gh-store init`` writes.
 
 The original gh-store 0.11's file (what its ``init`` writes) is read unchanged:
 ``store.processed_reaction`` (its spelling) is accepted for ``store.reactions.processed``, and a
@@ -122,6 +94,8 @@ store:
   api: auto                        # auto|graphql|rest
   graphql:
     mutations_per_request: 50      # writes per GraphQL request
+  replies:
+    on_reject: false               # reply on the issue with each rejected update's reason
 """
 
 

@@ -318,6 +318,31 @@ def test_what_init_writes_reads_back_as_the_defaults() -> None:
     assert config == StoreConfig(source="init.yml")
 
 
+def test_what_init_writes_shows_every_setting() -> None:
+    """Every key is shown, each at its default: a setting added to ``StoreConfig`` must be added
+    to the file too, or a user never learns it is there."""
+    import dataclasses
+
+    import yaml
+
+    shown = {
+        (key, sub)
+        for key, value in yaml.safe_load(DEFAULT_CONFIG_FILE)["store"].items()
+        for sub in (value if isinstance(value, dict) else [None])
+    }
+    settings = {
+        (f.name, sub.name if sub else None)
+        for f in dataclasses.fields(StoreConfig)
+        if f.name not in ("source", "warnings")
+        for sub in (
+            dataclasses.fields(getattr(StoreConfig(), f.name))
+            if dataclasses.is_dataclass(getattr(StoreConfig(), f.name))
+            else [None]
+        )
+    }
+    assert shown == settings
+
+
 def test_init_leaves_an_existing_file_alone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
