@@ -77,7 +77,6 @@ __all__ = [
     "is_live_object",
     "list_flow",
     "may_have_work",
-    "open_issues_flow",
     "pending_count_flow",
     "read_object_flow",
     "update_flow",
@@ -276,18 +275,6 @@ def list_flow(scope: Scope, since: str | None = None) -> Flow[ObjectListing]:
     return ObjectListing(
         tuple(objects), tuple(skipped), listing.complete, numbers, listing.served_at
     )
-
-
-def open_issues_flow(config: StoreConfig) -> Flow[list[Mapping[str, Any]]]:
-    """The open object issues, oldest first: the ones with updates pending (closed is stable)."""
-    listing: Listing = yield ListIssues((config.base_label,), "open")
-    return [
-        issue
-        for issue in listing
-        if not issue.get("pull_request")
-        and not is_archived(issue)
-        and object_id_from_labels(config, issue.get("labels") or []) is not None
-    ]
 
 
 def create_flow(
